@@ -1,0 +1,78 @@
+# hardshim: `make` builds build/hardshim; `make check` runs every test;
+# `make demo` shows a hardened container. Both install their own
+# dependencies first (hack/install-deps.sh installs only what is missing).
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR := $(PREFIX)/bin
+POLICYDIR ?= /etc/hardshim
+
+CC ?= cc
+PKGS := libseccomp libcap-ng libmnl libnftnl jansson
+
+WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wvla -Wwrite-strings -Wno-unused-parameter
+HARDEN := -D_FORTIFY_SOURCE=3 -fstack-protector-strong \
+	-fstack-clash-protection -fcf-protection -fPIE
+HARDEN_LD := -pie -Wl,-z,relro,-z,now,-z,noexecstack
+ifeq ($(CI),true)
+WARN += -Werror
+endif
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=gnu11 $(CFLAGS) $(WARN) $(HARDEN) -Iinclude $(PKG_CFLAGS)
+ALL_LDFLAGS = $(LDFLAGS) $(HARDEN_LD)
+
+SRCS := $(wildcard shim/*.c netpol/*.c)
+OBJS := $(SRCS:%.c=build/%.o)
+LIB_OBJS := $(filter-out build/shim/main.o,$(OBJS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
+
+.PHONY: all deps check unit demo install clean bench format-check
+
+all: build/hardshim
+
+build/%.o: %.c $(wildcard include/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+build/hardshim: $(OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/tests/%: tests/unit/%.c $(LIB_OBJS) tests/unit/hs_test.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(LIB_OBJS) $(PKG_LIBS)
+
+unit: $(UNIT_BINS)
+
+deps:
+	hack/install-deps.sh
+
+check: deps
+	$(MAKE) all unit
+	tests/run.sh
+
+demo: deps
+	$(MAKE) all
+	hack/demo.sh
+
+bench: deps
+	$(MAKE) all
+	hack/bench-start.sh
+
+format-check:
+	clang-format --dry-run --Werror $(SRCS) $(wildcard include/*.h) $(UNIT_SRCS)
+
+install: build/hardshim
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(POLICYDIR)
+	install -m 0755 build/hardshim $(DESTDIR)$(BINDIR)/hardshim
+	ln -sf hardshim $(DESTDIR)$(BINDIR)/hardshim-runc
+	cp -R policies/. $(DESTDIR)$(POLICYDIR)/
+	chmod -R go-w $(DESTDIR)$(POLICYDIR)
+
+clean:
+	rm -rf build

@@ -1,0 +1,41 @@
+/* Every limit on input that a tenant or policy author controls, in one place.
+ * An error for exceeding one names the limit (STYLE.md: "enforce limits on
+ * every user-controllable resource"). */
+#ifndef HS_LIMITS_H
+#define HS_LIMITS_H
+
+/* File sizes, checked with fstat before anything is read. */
+#define HS_CONFIG_JSON_MAX_BYTES (4u * 1024 * 1024) /* a bundle's config.json */
+#define HS_POLICY_MAX_BYTES (1u * 1024 * 1024)      /* any file under policies/ */
+#define HS_STATE_MAX_BYTES (64u * 1024)             /* OCI state on a hook's stdin */
+#define HS_PROCESS_JSON_MAX_BYTES (1u * 1024 * 1024) /* runc exec --process */
+
+/* Seccomp profiles. */
+#define HS_PROFILE_MAX_RULES 1024        /* syscalls[] entries */
+#define HS_PROFILE_MAX_NAMES 1024        /* names[] in one rule */
+#define HS_PROFILE_MAX_ARGS 6            /* the kernel passes six arguments */
+#define HS_PROFILE_MAX_ARCHES 16         /* architectures[] and archMap[] */
+#define HS_PROFILE_MAX_EXTENDS_DEPTH 4   /* extends chain, cycles included */
+#define HS_PROFILE_MAX_FLAGS 8
+#define HS_SYSCALL_NAME_MAX 64
+
+/* Tenant policies and the global config. */
+#define HS_POLICY_NAME_MAX 64            /* [a-z0-9-], also a file name */
+#define HS_POLICY_MAX_LIST 256           /* caps, paths, sysctls, selectable ... */
+#define HS_CONFIG_MAX_TENANTS 1024       /* namespace rules in config.json */
+#define HS_PATH_MAX 4096
+
+/* Container specs. */
+#define HS_SPEC_MAX_MOUNTS 1024
+#define HS_SPEC_MAX_ANNOTATIONS 1024
+#define HS_SPEC_MAX_HOOKS 64             /* per stage, before injection */
+#define HS_ID_MAX 1024                   /* container id on the command line */
+
+/* Hooks: runc kills a hook that runs past its timeout, in seconds. */
+#define HS_HOOK_TIMEOUT_DEFAULT 5
+#define HS_HOOK_TIMEOUT_MAX 60
+
+/* One error line. */
+#define HS_ERR_MSG_MAX 1024
+
+#endif

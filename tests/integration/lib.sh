@@ -1,0 +1,58 @@
+# Shared helpers for integration tests (sourced, not run).
+# Every artefact lives under one temporary directory, removed on exit;
+# every container and namespace a test creates is removed by its own id.
+set -u
+HS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+HARDSHIM=$HS_ROOT/build/hardshim
+HS_SHARED=$HS_ROOT/../shared
+TEST_NAME=$(basename "$0" .sh)
+TMP=$(mktemp -d /tmp/hardshim-test.XXXXXX)
+HS_CLEANUPS=()
+
+hs_cleanup() {
+	local i
+	for ((i = ${#HS_CLEANUPS[@]} - 1; i >= 0; i--)); do
+		eval "${HS_CLEANUPS[$i]}" >/dev/null 2>&1 || true
+	done
+	rm -rf "$TMP"
+}
+trap hs_cleanup EXIT
+at_exit() { HS_CLEANUPS+=("$*"); }
+
+pass() { echo "PASS $TEST_NAME/$1"; }
+fail() { echo "FAIL $TEST_NAME/$1: ${2:-}"; }
+skip() { echo "SKIP $TEST_NAME/$1: ${2:-}"; }
+# check NAME CMD...: PASS if CMD succeeds.
+check() {
+	local name=$1
+	shift
+	if "$@"; then pass "$name"; else fail "$name" "$*"; fi
+}
+
+# Skips the whole script (one SKIP line) unless running as root with runc.
+require_root_runc() {
+	if [ "$(id -u)" != 0 ]; then skip all "needs root"; exit 0; fi
+	if ! command -v runc >/dev/null; then skip all "runc not installed"; exit 0; fi
+	if [ ! -x "$HARDSHIM" ]; then fail all "build/hardshim missing"; exit 1; fi
+}
+
+# A root-owned config for tests: the shipped policies, runc from the system.
+# Writes $TMP/etc/config.json and exports HARDSHIM_CONFIG.
+make_test_config() {
+	mkdir -p "$TMP/etc"
+	cp -R "$HS_ROOT/policies/." "$TMP/etc/"
+	chmod -R go-w "$TMP/etc"
+	export HARDSHIM_CONFIG=$TMP/etc/config.json
+}
+
+# new_bundle DIR: a busybox bundle (hack/make-bundle.sh) at DIR.
+new_bundle() {
+	"$HS_ROOT/hack/make-bundle.sh" "$1" >/dev/null
+}
+
+# A unique container id, removed (forcefully) at exit.
+new_id() {
+	local id="hs-$TEST_NAME-$1-$$"
+	at_exit "runc delete --force $id"
+	echo "$id"
+}
