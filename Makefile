@@ -23,7 +23,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS))
 
 CFLAGS ?= -O2 -g
-ALL_CFLAGS = -std=gnu11 $(CFLAGS) $(WARN) $(HARDEN) -Iinclude $(PKG_CFLAGS)
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(CFLAGS) $(WARN) $(HARDEN) -Iinclude $(PKG_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(HARDEN_LD)
 
 SRCS := $(wildcard shim/*.c netpol/*.c)

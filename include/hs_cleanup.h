@@ -4,6 +4,7 @@
 #ifndef HS_CLEANUP_H
 #define HS_CLEANUP_H
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <errno.h>

@@ -28,6 +28,12 @@ json_t *hs_json_load_at(int dirfd, const char *name, const char *display,
 /* The same for a path (AT_FDCWD), symlinks in the last component refused. */
 json_t *hs_json_load_path(const char *path, size_t max, struct hs_error *err);
 
+/* As hs_json_load_path, and the file must be owned by root and not group-
+ * or other-writable (checked on the open fd, as doas checks its config):
+ * whoever can write it decides what every container may do. */
+json_t *hs_json_load_trusted(const char *path, size_t max,
+			     struct hs_error *err);
+
 /* Reads an already open fd (stdin for hooks and `harden -`), bounded. */
 json_t *hs_json_load_fd(int fd, const char *display, size_t max,
 			struct hs_error *err);
@@ -41,6 +47,13 @@ json_t *hs_json_load_buffer(const char *buf, size_t len, const char *display,
  * it replaces is kept (0644 for a new one). */
 int hs_json_write_at(int dirfd, const char *name, const json_t *json,
 		     struct hs_error *err);
+
+/* The raw forms of the two above, for bytes that must be kept exactly
+ * (restoring a bundle's config.json if the runtime cannot be started). */
+char *hs_file_read_at(int dirfd, const char *name, const char *display,
+		      size_t max, size_t *ret_len, struct hs_error *err);
+int hs_file_write_at(int dirfd, const char *name, const char *text,
+		     size_t len, struct hs_error *err);
 
 /* Serialises with the flags every writer uses. Caller frees. */
 char *hs_json_dump(const json_t *json);

@@ -40,15 +40,22 @@ void hs_warn(struct hs_error *err, const char *fmt, ...)
 
 int hs_err_context(struct hs_error *err, const char *fmt, ...)
 {
-	char prefix[HS_ERR_MSG_MAX];
 	char joined[HS_ERR_MSG_MAX];
 	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	n = vsnprintf(joined, sizeof(joined), fmt, ap);
 	va_end(ap);
 	/* Truncation of an error message is acceptable: it is still one line. */
-	snprintf(joined, sizeof(joined), "%s: %s", prefix, err->msg);
+	if (n >= 0 && (size_t)n + 3 < sizeof(joined)) {
+		size_t room = sizeof(joined) - (size_t)n - 3;
+		size_t len = strnlen(err->msg, room);
+
+		memcpy(joined + n, ": ", 2);
+		memcpy(joined + n + 2, err->msg, len);
+		joined[(size_t)n + 2 + len] = '\0';
+	}
 	memcpy(err->msg, joined, sizeof(joined));
 	return -1;
 }

@@ -79,8 +79,9 @@ json_t *hs_json_load_fd(int fd, const char *display, size_t max,
 	return hs_json_load_buffer(buf, len, display, err);
 }
 
-json_t *hs_json_load_at(int dirfd, const char *name, const char *display,
-			size_t max, struct hs_error *err)
+static char *read_at(int dirfd, const char *name, const char *display,
+		     size_t max, bool trusted, size_t *ret_len,
+		     struct hs_error *err)
 {
 	_cleanup_close_ int fd = -1;
 	struct stat st;
@@ -102,17 +103,58 @@ json_t *hs_json_load_at(int dirfd, const char *name, const char *display,
 		hs_err(err, EINVAL, "%s: not a regular file", display);
 		return NULL;
 	}
+	if (trusted && st.st_uid != 0) {
+		hs_err(err, EPERM, "%s: not owned by root (uid %u), refused",
+		       display, (unsigned)st.st_uid);
+		return NULL;
+	}
+	if (trusted && (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		hs_err(err, EPERM,
+		       "%s: writable by group or others (mode %04o), refused",
+		       display, (unsigned)(st.st_mode & 07777));
+		return NULL;
+	}
 	if ((uint64_t)st.st_size > max) {
 		hs_err(err, EFBIG, "%s: %jd bytes, larger than the limit of %zu bytes",
 		       display, (intmax_t)st.st_size, max);
 		return NULL;
 	}
-	return hs_json_load_fd(fd, display, max, err);
+	return read_bounded(fd, display, max, ret_len, err);
+}
+
+static json_t *load_at(int dirfd, const char *name, const char *display,
+		       size_t max, bool trusted, struct hs_error *err)
+{
+	size_t len = 0;
+	_cleanup_free_ char *buf =
+		read_at(dirfd, name, display, max, trusted, &len, err);
+
+	if (!buf)
+		return NULL;
+	return hs_json_load_buffer(buf, len, display, err);
+}
+
+char *hs_file_read_at(int dirfd, const char *name, const char *display,
+		      size_t max, size_t *ret_len, struct hs_error *err)
+{
+	return read_at(dirfd, name, display, max, false, ret_len, err);
+}
+
+json_t *hs_json_load_at(int dirfd, const char *name, const char *display,
+			size_t max, struct hs_error *err)
+{
+	return load_at(dirfd, name, display, max, false, err);
 }
 
 json_t *hs_json_load_path(const char *path, size_t max, struct hs_error *err)
 {
-	return hs_json_load_at(AT_FDCWD, path, path, max, err);
+	return load_at(AT_FDCWD, path, path, max, false, err);
+}
+
+json_t *hs_json_load_trusted(const char *path, size_t max,
+			     struct hs_error *err)
+{
+	return load_at(AT_FDCWD, path, path, max, true, err);
 }
 
 char *hs_json_dump(const json_t *json)
@@ -139,13 +181,20 @@ int hs_json_write_at(int dirfd, const char *name, const json_t *json,
 		     struct hs_error *err)
 {
 	_cleanup_free_ char *text = hs_json_dump(json);
+
+	if (!text)
+		return hs_err(err, ENOMEM, "%s: cannot serialise JSON", name);
+	return hs_file_write_at(dirfd, name, text, strlen(text), err);
+}
+
+int hs_file_write_at(int dirfd, const char *name, const char *text,
+		     size_t len, struct hs_error *err)
+{
 	_cleanup_close_ int fd = -1;
 	char tmp[HS_PATH_MAX];
 	mode_t mode = 0644;
 	struct stat st;
 
-	if (!text)
-		return hs_err(err, ENOMEM, "%s: cannot serialise JSON", name);
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		mode = st.st_mode & 07777;
 	if (hs_snprintf(tmp, sizeof(tmp), ".%s.hardshim-%d", name,
@@ -156,7 +205,7 @@ int hs_json_write_at(int dirfd, const char *name, const json_t *json,
 	if (fd < 0)
 		return hs_err(err, errno, "%s: create temporary file: %s", name,
 			      strerror(errno));
-	if (fchmod(fd, mode) < 0 || write_all(fd, text, strlen(text)) < 0 ||
+	if (fchmod(fd, mode) < 0 || write_all(fd, text, len) < 0 ||
 	    fsync(fd) < 0) {
 		int e = errno;
 
@@ -262,7 +311,7 @@ static const json_t *get_typed(const json_t *obj, const char *key,
 			*ret = hs_json_err(err, file, p, "required, missing");
 		return NULL;
 	}
-	if (json_typeof(v) != type &&
+	if ((int)json_typeof(v) != type &&
 	    !(type == JSON_TRUE && json_is_boolean(v))) {
 		*ret = hs_json_err(err, file, p, "must be %s", type_name);
 		return NULL;

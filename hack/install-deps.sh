@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that building and testing hardshim need, and
+# only those that are missing (apt-get is slow even when there is nothing to
+# do, so dpkg is asked first).
+set -euo pipefail
+
+packages=(
+	# build
+	gcc make pkg-config libc6-dev
+	libseccomp-dev libcap-ng-dev libmnl-dev libnftnl-dev libjansson-dev
+	# tests: real runtime, a static busybox for bundles, tools test
+	# scripts use (never the product)
+	runc busybox-static jq python3 nftables iproute2 procps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing+=("$p")
+	fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing ${missing[*]}; run as root to install them" >&2
+	exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,82 @@
+/* Tenant policies (policies/NAME.json): what a tenant's containers may keep.
+ *
+ *   name             must match the file name (policies/NAME.json)
+ *   mode             "enforce" (the only mode this version implements)
+ *   seccomp          path of a seccomp profile, relative to the policy file
+ *   capabilities     { ceiling: ["CAP_..."], allowAmbient: false }
+ *   noNewPrivileges  true (hardshim always sets it; false is refused)
+ *   user             { runAsNonRoot, root: "remap"|"refuse", uid, gid }
+ *   spec             { requiredNamespaces, forbiddenHostPaths, allowDevices,
+ *                      allowedSysctls, maskedPaths, readonlyPaths,
+ *                      readonlyRootfs }
+ *   exec             { allow: true|false } for `runc exec` into a container
+ *   selectable       policy names a pod annotation may pick instead
+ */
+#ifndef HS_POLICY_H
+#define HS_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hs_caps.h"
+#include "hs_config.h"
+#include "hs_digest.h"
+#include "hs_json.h"
+
+/* Namespace types a spec may be required to have, as OCI names them. */
+enum hs_ns {
+	HS_NS_PID = 1 << 0,
+	HS_NS_NETWORK = 1 << 1,
+	HS_NS_MOUNT = 1 << 2,
+	HS_NS_IPC = 1 << 3,
+	HS_NS_UTS = 1 << 4,
+	HS_NS_USER = 1 << 5,
+	HS_NS_CGROUP = 1 << 6,
+};
+
+enum hs_root_rule { HS_ROOT_REFUSE, HS_ROOT_REMAP };
+
+struct hs_policy {
+	json_t *json;      /* owns the borrowed lists below */
+	json_t *seccomp;   /* the profile with its extends chain merged */
+	char file[HS_PATH_MAX];
+	const char *name;
+	hs_capset_t cap_ceiling;
+	bool allow_ambient;
+	bool run_as_non_root;
+	enum hs_root_rule root_rule;
+	uint32_t uid, gid;
+	uint32_t required_ns;             /* enum hs_ns bits */
+	const json_t *forbidden_host_paths; /* array of absolute paths */
+	const json_t *allowed_sysctls;    /* array of names */
+	const json_t *masked_paths;       /* added to the standard ones */
+	const json_t *readonly_paths;     /* added to the standard ones */
+	const json_t *selectable;         /* array of policy names */
+	bool allow_devices;
+	bool readonly_rootfs;
+	bool allow_exec;
+	char digest[HS_DIGEST_HEX_LEN + 1];
+};
+
+/* Loads policies/NAME.json from the config's policy directory, its seccomp
+ * profile, and computes its digest. */
+int hs_policy_load(const struct hs_config *cfg, const char *name,
+		   struct hs_policy *p, struct hs_error *err);
+
+/* The same for a file path (hardshim check, hardshim harden --policy). */
+int hs_policy_load_file(const char *path, struct hs_policy *p,
+			struct hs_error *err);
+
+/* Validates a parsed policy (pure; no profile is read). */
+int hs_policy_parse(json_t *json, const char *file, struct hs_policy *p,
+		    struct hs_error *err);
+
+bool hs_policy_is_selectable(const struct hs_policy *p, const char *name);
+
+void hs_policy_free(struct hs_policy *p);
+
+/* The minimum every container gets, whatever the policy adds. */
+extern const char *const hs_standard_masked_paths[];
+extern const char *const hs_standard_readonly_paths[];
+
+#endif

@@ -1,0 +1,25 @@
+/* Which tenant policy a container gets (DESIGN.md "Tenant selection").
+ * The tenant is the Kubernetes namespace the engine records, which the
+ * tenant cannot forge; a pod annotation, which it can, may only pick a
+ * policy that the tenant's own policy lists as selectable. */
+#ifndef HS_SELECT_H
+#define HS_SELECT_H
+
+#include "hs_config.h"
+#include "hs_policy.h"
+
+#define HS_ANNOTATION_CRI_NAMESPACE "io.kubernetes.cri.sandbox-namespace"
+#define HS_ANNOTATION_CRIO_NAMESPACE "io.kubernetes.pod.namespace"
+
+/* Pure: the tenant policy name for these annotations (NULL allowed), and
+ * the namespace it was chosen by (NULL when none was recorded). */
+int hs_select_tenant(const struct hs_config *cfg, const json_t *annotations,
+		     const char **ret_policy, const char **ret_namespace,
+		     struct hs_error *err);
+
+/* Loads the policy the container gets: the tenant's, or the one the pod
+ * asks for when the tenant's policy allows it. */
+int hs_select_policy(const struct hs_config *cfg, const json_t *annotations,
+		     struct hs_policy *ret, struct hs_error *err);
+
+#endif

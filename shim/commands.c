@@ -1,0 +1,248 @@
+/* The policy-author commands: `harden` (preview, or a podman precreate
+ * hook) and `check` (validation with positions and JSON paths). */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hs_cleanup.h"
+#include "hs_commands.h"
+#include "hs_config.h"
+#include "hs_runtime.h"
+#include "hs_seccomp.h"
+#include "hs_select.h"
+#include "hs_spec.h"
+
+static int fail(struct hs_error *err)
+{
+	fprintf(stderr, "hardshim: %s\n", err->msg);
+	return 1;
+}
+
+int hs_cmd_harden(int argc, char **argv)
+{
+	const char *bundle = NULL, *policy_name = NULL;
+	struct hs_error err = { 0 };
+	_cleanup_json_ json_t *spec = NULL;
+	_cleanup_free_ char *out = NULL;
+	struct hs_config cfg;
+	struct hs_policy policy;
+	struct hs_harden_ctx ctx;
+	char self[PATH_MAX];
+	int i, r;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-") == 0)
+			bundle = "-";
+		else if (strcmp(argv[i], "--bundle") == 0 && i + 1 < argc)
+			bundle = argv[++i];
+		else if (strcmp(argv[i], "--policy") == 0 && i + 1 < argc)
+			policy_name = argv[++i];
+		else
+			bundle = NULL, i = argc + 1;
+	}
+	if (!bundle || i > argc) {
+		fprintf(stderr, "usage: hardshim harden [--bundle DIR | -] "
+				"[--policy NAME]\n");
+		return 2;
+	}
+	if (strcmp(bundle, "-") == 0) {
+		spec = hs_json_load_fd(STDIN_FILENO, "stdin",
+				       HS_CONFIG_JSON_MAX_BYTES, &err);
+	} else {
+		_cleanup_close_ int dirfd =
+			open(bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		char display[HS_PATH_MAX];
+
+		snprintf(display, sizeof(display), "%s/config.json", bundle);
+		if (dirfd < 0) {
+			hs_err(&err, errno, "bundle %s: %s", bundle,
+			       strerror(errno));
+			return fail(&err);
+		}
+		spec = hs_json_load_at(dirfd, "config.json", display,
+				       HS_CONFIG_JSON_MAX_BYTES, &err);
+	}
+	if (!spec || hs_config_load(hs_config_path(), &cfg, &err) < 0)
+		return fail(&err);
+	if (policy_name)
+		r = hs_policy_load(&cfg, policy_name, &policy, &err);
+	else
+		r = hs_select_policy(&cfg, json_object_get(spec, "annotations"),
+				     &policy, &err);
+	if (r == 0) {
+		r = hs_runtime_harden_ctx(&ctx, &cfg, self, sizeof(self), &err);
+		if (r == 0)
+			r = hs_spec_harden(spec, &policy, &ctx,
+					   strcmp(bundle, "-") == 0 ? "stdin"
+								    : bundle,
+					   &err);
+		hs_policy_free(&policy);
+	}
+	hs_config_free(&cfg);
+	if (r < 0)
+		return fail(&err);
+	out = json_dumps(spec, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (!out)
+		return 1;
+	puts(out);
+	return 0;
+}
+
+/* --- check ---------------------------------------------------------------- */
+
+enum file_kind { KIND_UNKNOWN, KIND_CONFIG, KIND_POLICY, KIND_PROFILE };
+
+static enum file_kind classify(const json_t *json)
+{
+	if (!json_is_object(json))
+		return KIND_UNKNOWN;
+	if (json_object_get(json, "runtime") ||
+	    json_object_get(json, "defaultPolicy"))
+		return KIND_CONFIG;
+	if (json_object_get(json, "capabilities") ||
+	    (json_object_get(json, "name") && json_object_get(json, "seccomp")))
+		return KIND_POLICY;
+	if (json_object_get(json, "defaultAction") ||
+	    json_object_get(json, "extends") || json_object_get(json, "syscalls"))
+		return KIND_PROFILE;
+	return KIND_UNKNOWN;
+}
+
+/* Resolves a profile for this node with the given bounding set and
+ * compiles it: what the wrapper will do at every start. */
+static int check_compiles(const json_t *merged, const char *const *caps,
+			  const char *file, struct hs_error *err)
+{
+	struct hs_resolve_ctx ctx = { 0 };
+	struct hs_error quiet = { 0 };
+	_cleanup_json_ json_t *resolved = NULL;
+	size_t insns;
+
+	if (hs_profile_node_ctx(&ctx, err) < 0)
+		return -1;
+	ctx.caps = caps;
+	if (hs_profile_check_names(merged, &ctx, file, err) < 0)
+		return -1;
+	/* check_names has already reported every unknown name; resolving and
+	 * compiling would only repeat those warnings, so only their errors
+	 * are passed on. */
+	resolved = hs_profile_resolve(merged, &ctx, file, &quiet);
+	if (!resolved || hs_seccomp_compile(resolved, -1, &insns, &quiet) < 0)
+		return hs_err(err, quiet.errnum, "%s", quiet.msg);
+	return 0;
+}
+
+static int check_profile(const char *path, struct hs_error *err)
+{
+	_cleanup_json_ json_t *merged = hs_profile_load(path, err);
+
+	if (!merged)
+		return -1;
+	return check_compiles(merged, NULL, path, err);
+}
+
+static int check_policy(const char *path, struct hs_error *err)
+{
+	struct hs_policy p;
+	char names[64][40];
+	const char *caps[65];
+	char dir[HS_PATH_MAX];
+	size_t i, n = 0;
+	json_t *v;
+	int c, ret;
+
+	if (hs_policy_load_file(path, &p, err) < 0)
+		return -1;
+	for (c = 0; c <= hs_caps_last() && n < 64; c++)
+		if ((p.cap_ceiling & ((hs_capset_t)1 << c)) &&
+		    hs_caps_to_name(c, names[n], sizeof(names[n])) == 0) {
+			caps[n] = names[n];
+			n++;
+		}
+	caps[n] = NULL;
+	/* The widest container this policy admits: every ceiling cap. */
+	ret = check_compiles(p.seccomp, caps, path, err);
+	snprintf(dir, sizeof(dir), "%s", path);
+	json_array_foreach(p.selectable, i, v) {
+		char sibling[HS_PATH_MAX + 80];
+
+		snprintf(sibling, sizeof(sibling), "%s/%s.json", dirname(dir),
+			 json_string_value(v));
+		snprintf(dir, sizeof(dir), "%s", path);
+		if (access(sibling, R_OK) < 0)
+			ret = hs_err(err, ENOENT,
+				     "%s: selectable[%zu]: no policy file %s",
+				     path, i, sibling);
+	}
+	hs_policy_free(&p);
+	return ret;
+}
+
+static int check_config(const char *path, json_t *json, struct hs_error *err)
+{
+	struct hs_config cfg;
+	char abs[PATH_MAX], dir[PATH_MAX];
+	size_t i;
+	int ret = 0;
+
+	if (!realpath(path, abs))
+		return hs_err(err, errno, "%s: %s", path, strerror(errno));
+	snprintf(dir, sizeof(dir), "%s", abs);
+	if (hs_config_parse(json, path, dirname(dir), &cfg, err) < 0)
+		return -1;
+	/* Every policy the config names must itself be valid. */
+	for (i = 0; i <= cfg.n_tenants; i++) {
+		const char *name = i < cfg.n_tenants ? cfg.tenants[i].policy
+						     : cfg.default_policy;
+		char file[HS_PATH_MAX + 80];
+
+		snprintf(file, sizeof(file), "%s/%s.json", cfg.policy_dir, name);
+		if (check_policy(file, err) < 0)
+			ret = -1;
+	}
+	hs_config_free(&cfg);
+	return ret;
+}
+
+int hs_cmd_check(int argc, char **argv)
+{
+	struct hs_error err = { .sink = stderr };
+	int i;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: hardshim check FILE...\n");
+		return 2;
+	}
+	for (i = 1; i < argc; i++) {
+		_cleanup_json_ json_t *json =
+			hs_json_load_path(argv[i], HS_POLICY_MAX_BYTES, &err);
+
+		if (!json)
+			continue;
+		switch (classify(json)) {
+		case KIND_CONFIG:
+			check_config(argv[i], json, &err);
+			break;
+		case KIND_POLICY:
+			check_policy(argv[i], &err);
+			break;
+		case KIND_PROFILE:
+			check_profile(argv[i], &err);
+			break;
+		case KIND_UNKNOWN:
+			hs_json_err(&err, argv[i], "",
+				    "not a hardshim config, tenant policy or "
+				    "seccomp profile");
+			break;
+		}
+	}
+	if (err.count == 0)
+		printf("%d file%s OK (%u warning%s)\n", argc - 1,
+		       argc == 2 ? "" : "s", err.warnings,
+		       err.warnings == 1 ? "" : "s");
+	return err.count ? 1 : 0;
+}

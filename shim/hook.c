@@ -1,0 +1,190 @@
+/* The hook stages (DESIGN.md "Enforcement", steps 2 and 3).
+ *
+ * Trust: the state on stdin comes from the runtime, but its annotations
+ * come from the tenant's spec, so the policy named there is only trusted
+ * because the wrapper overwrote that annotation; the process the pid names
+ * is the tenant's, so it is reached through a pidfd, which cannot be
+ * recycled under us. The hook is one short-lived process: no threads, no
+ * exec. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "hs_attest.h"
+#include "hs_cleanup.h"
+#include "hs_config.h"
+#include "hs_hook.h"
+#include "hs_policy.h"
+#include "hs_spec.h"
+#include "hs_state.h"
+
+static int pidfd_open_(int pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+static int pidfd_alive(int pidfd)
+{
+	return (int)syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0);
+}
+
+static int read_state(struct hs_state *st, struct hs_error *err)
+{
+	_cleanup_json_ json_t *json =
+		hs_json_load_fd(STDIN_FILENO, "state", HS_STATE_MAX_BYTES, err);
+
+	if (!json)
+		return -1;
+	return hs_state_parse(json, st, err);
+}
+
+static const char *state_annotation(const struct hs_state *st,
+				    const char *key)
+{
+	return json_string_value(json_object_get(st->annotations, key));
+}
+
+/* The container's policy, by the name the wrapper recorded. */
+static int load_policy(const struct hs_state *st, struct hs_config *cfg,
+		       struct hs_policy *p, struct hs_error *err)
+{
+	const char *name = state_annotation(st, HS_ANNOTATION_POLICY);
+
+	if (!name)
+		return hs_err(err, EPERM,
+			      "container \"%s\" has no %s annotation: it was "
+			      "not hardened by the wrapper",
+			      st->id, HS_ANNOTATION_POLICY);
+	if (hs_config_load(hs_config_path(), cfg, err) < 0)
+		return -1;
+	if (hs_policy_load(cfg, name, p, err) < 0) {
+		hs_config_free(cfg);
+		return -1;
+	}
+	return 0;
+}
+
+/* /proc/PID/status of the process the pidfd holds. The pidfd is opened
+ * first and checked after the read: if the pid had been recycled in
+ * between, the process the pidfd refers to would be gone. */
+static int read_status(int pid, struct hs_proc_status *ps,
+		       struct hs_error *err)
+{
+	_cleanup_close_ int pidfd = -1, fd = -1;
+	char path[64], buf[HS_PROC_STATUS_MAX_BYTES];
+	ssize_t n;
+	size_t len = 0;
+
+	pidfd = pidfd_open_(pid);
+	if (pidfd < 0)
+		return hs_err(err, errno, "pid %d: %s", pid,
+			      errno == ESRCH ? "no such process"
+					     : strerror(errno));
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return hs_err(err, errno, "%s: %s", path, strerror(errno));
+	while ((n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	if (n < 0)
+		return hs_err(err, errno, "%s: %s", path, strerror(errno));
+	buf[len] = '\0';
+	if (pidfd_alive(pidfd) < 0)
+		return hs_err(err, ESRCH, "pid %d exited during attestation",
+			      pid);
+	return hs_attest_parse_status(buf, ps, err);
+}
+
+/* poststart: the live process must show what the hardened spec promised.
+ * The expectation is read from the bundle's config.json, which the
+ * wrapper wrote, and must carry the same digest as the state. */
+static int attest(const struct hs_state *st, struct hs_error *err)
+{
+	_cleanup_close_ int dirfd = -1;
+	_cleanup_json_ json_t *spec = NULL;
+	struct hs_proc_status ps;
+	struct hs_expect e;
+	const char *want, *have;
+	char display[HS_PATH_MAX];
+
+	if (st->pid <= 0)
+		return hs_err(err, EINVAL, "state: pid required at poststart");
+	snprintf(display, sizeof(display), "%s/config.json", st->bundle);
+	dirfd = open(st->bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return hs_err(err, errno, "bundle %s: %s", st->bundle,
+			      strerror(errno));
+	spec = hs_json_load_at(dirfd, "config.json", display,
+			       HS_CONFIG_JSON_MAX_BYTES, err);
+	if (!spec)
+		return -1;
+	want = json_string_value(json_object_get(
+		json_object_get(spec, "annotations"), HS_ANNOTATION_DIGEST));
+	have = state_annotation(st, HS_ANNOTATION_DIGEST);
+	if (!want || !have || strcmp(want, have) != 0)
+		return hs_err(err, EPERM,
+			      "%s: policy digest does not match the "
+			      "container's",
+			      display);
+	if (hs_attest_expect_from_spec(spec, display, &e, err) < 0 ||
+	    read_status(st->pid, &ps, err) < 0)
+		return -1;
+	return hs_attest_check(&ps, &e, st->pid, err);
+}
+
+/* createRuntime/prestart: the network part of the policy is installed in
+ * the container's namespace here. A policy without one needs nothing, but
+ * the pid must still name a live process. */
+static int create_runtime(const struct hs_state *st, struct hs_error *err)
+{
+	_cleanup_close_ int pidfd = -1;
+	struct hs_config cfg;
+	struct hs_policy p;
+
+	if (st->pid <= 0)
+		return hs_err(err, EINVAL, "state: pid required");
+	pidfd = pidfd_open_(st->pid);
+	if (pidfd < 0)
+		return hs_err(err, errno, "pid %d: %s", st->pid,
+			      errno == ESRCH ? "no such process"
+					     : strerror(errno));
+	if (load_policy(st, &cfg, &p, err) < 0)
+		return -1;
+	hs_policy_free(&p);
+	hs_config_free(&cfg);
+	return 0;
+}
+
+int hs_hook_main(const char *stage)
+{
+	struct hs_error err = { 0 };
+	struct hs_state st;
+	int ret;
+
+	if (strcmp(stage, "createRuntime") != 0 &&
+	    strcmp(stage, "prestart") != 0 &&
+	    strcmp(stage, "poststart") != 0 && strcmp(stage, "poststop") != 0) {
+		fprintf(stderr, "hardshim hook: unknown stage \"%s\"\n", stage);
+		return 2;
+	}
+	if (read_state(&st, &err) < 0) {
+		fprintf(stderr, "hardshim hook %s: %s\n", stage, err.msg);
+		return 1;
+	}
+	if (strcmp(stage, "poststart") == 0)
+		ret = attest(&st, &err);
+	else if (strcmp(stage, "poststop") == 0)
+		ret = 0; /* nothing host-side without a network part */
+	else
+		ret = create_runtime(&st, &err);
+	hs_state_free(&st);
+	if (ret < 0) {
+		fprintf(stderr, "hardshim hook %s: %s\n", stage, err.msg);
+		return 1;
+	}
+	return 0;
+}

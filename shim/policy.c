@@ -1,0 +1,418 @@
+/* Tenant policies: parsing and validation (pure), then loading the seccomp
+ * profile they name and computing the digest recorded in every container.
+ * Every key is checked; an unknown key or an unknown capability is an
+ * error, because a typo that silently dropped a restriction would widen
+ * what a tenant may do. */
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <string.h>
+
+#include "hs_cleanup.h"
+#include "hs_policy.h"
+#include "hs_profile.h"
+
+/* runc's default masked and read-only paths: kernel interfaces that leak
+ * host information (/proc/kcore, /proc/keys, timer lists) or let a
+ * container reconfigure the host (/proc/sys, /proc/sysrq-trigger). */
+const char *const hs_standard_masked_paths[] = {
+	"/proc/acpi",	     "/proc/asound",	 "/proc/kcore",
+	"/proc/keys",	     "/proc/latency_stats", "/proc/timer_list",
+	"/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+	"/sys/firmware",     "/sys/devices/virtual/powercap", NULL,
+};
+const char *const hs_standard_readonly_paths[] = {
+	"/proc/bus", "/proc/fs",	     "/proc/irq",
+	"/proc/sys", "/proc/sysrq-trigger", NULL,
+};
+
+static const char *const policy_keys[] = {
+	"name", "comment", "mode", "seccomp", "capabilities", "noNewPrivileges",
+	"user", "spec", "exec", "selectable", NULL,
+};
+static const char *const caps_keys[] = { "ceiling", "allowAmbient", NULL };
+static const char *const user_keys[] = { "runAsNonRoot", "root", "uid", "gid",
+					  NULL };
+static const char *const spec_keys[] = {
+	"requiredNamespaces", "forbiddenHostPaths", "allowDevices",
+	"allowedSysctls",     "maskedPaths",	    "readonlyPaths",
+	"readonlyRootfs",     NULL,
+};
+static const char *const exec_keys[] = { "allow", NULL };
+
+static const struct {
+	const char *name;
+	enum hs_ns bit;
+} ns_names[] = {
+	{ "pid", HS_NS_PID },	  { "network", HS_NS_NETWORK },
+	{ "mount", HS_NS_MOUNT }, { "ipc", HS_NS_IPC },
+	{ "uts", HS_NS_UTS },	  { "user", HS_NS_USER },
+	{ "cgroup", HS_NS_CGROUP },
+};
+
+static int parse_ceiling(const json_t *caps, const char *file,
+			 struct hs_policy *p, struct hs_error *err)
+{
+	const json_t *list = NULL;
+	size_t i;
+	json_t *c;
+	int ret = 0;
+
+	if (hs_json_get_string_array(caps, "ceiling", true, HS_POLICY_MAX_LIST,
+				     &list, file, "capabilities", err) < 0)
+		return -1;
+	json_array_foreach(list, i, c) {
+		char path[64];
+		int cap = hs_caps_from_name(json_string_value(c));
+
+		hs_json_path_index(path, sizeof(path), "capabilities.ceiling", i);
+		if (cap < 0)
+			ret = hs_json_err(err, file, path,
+					  "unknown capability \"%s\"",
+					  json_string_value(c));
+		else
+			p->cap_ceiling |= (hs_capset_t)1 << cap;
+	}
+	return ret;
+}
+
+static int parse_capabilities(const json_t *json, const char *file,
+			      struct hs_policy *p, struct hs_error *err)
+{
+	const json_t *caps = json_object_get(json, "capabilities");
+
+	if (!json_is_object(caps))
+		return hs_json_err(err, file, "capabilities",
+				   caps ? "must be an object"
+					: "required, missing");
+	if (hs_json_check_keys(caps, caps_keys, file, "capabilities", err) < 0)
+		return -1;
+	if (hs_json_get_bool(caps, "allowAmbient", false, &p->allow_ambient,
+			     file, "capabilities", err) < 0)
+		return -1;
+	return parse_ceiling(caps, file, p, err);
+}
+
+static int parse_user(const json_t *json, const char *file,
+		      struct hs_policy *p, struct hs_error *err)
+{
+	const json_t *user = json_object_get(json, "user");
+	const char *root = "refuse";
+	int64_t uid = 65534, gid = 65534;
+
+	p->run_as_non_root = true;
+	if (!user)
+		return 0;
+	if (!json_is_object(user))
+		return hs_json_err(err, file, "user", "must be an object");
+	if (hs_json_check_keys(user, user_keys, file, "user", err) < 0 ||
+	    hs_json_get_bool(user, "runAsNonRoot", false, &p->run_as_non_root,
+			     file, "user", err) < 0 ||
+	    hs_json_get_string(user, "root", false, &root, file, "user",
+			       err) < 0 ||
+	    hs_json_get_int(user, "uid", false, 1, UINT32_MAX - 1, &uid, file,
+			    "user", err) < 0 ||
+	    hs_json_get_int(user, "gid", false, 1, UINT32_MAX - 1, &gid, file,
+			    "user", err) < 0)
+		return -1;
+	if (strcmp(root, "refuse") == 0)
+		p->root_rule = HS_ROOT_REFUSE;
+	else if (strcmp(root, "remap") == 0)
+		p->root_rule = HS_ROOT_REMAP;
+	else
+		return hs_json_err(err, file, "user.root",
+				   "\"%s\" is neither \"remap\" nor \"refuse\"",
+				   root);
+	p->uid = (uint32_t)uid;
+	p->gid = (uint32_t)gid;
+	return 0;
+}
+
+static int check_abs_paths(const json_t *list, const char *file,
+			   const char *path, struct hs_error *err)
+{
+	size_t i;
+	json_t *v;
+	int ret = 0;
+
+	json_array_foreach(list, i, v) {
+		char p[128];
+		const char *s = json_string_value(v);
+
+		hs_json_path_index(p, sizeof(p), path, i);
+		if (s[0] != '/' || strstr(s, "/../") ||
+		    strlen(s) >= HS_PATH_MAX)
+			ret = hs_json_err(err, file, p,
+					  "\"%s\" must be an absolute path "
+					  "without \"..\"",
+					  s);
+	}
+	return ret;
+}
+
+static int parse_namespaces(const json_t *list, const char *file,
+			    struct hs_policy *p, struct hs_error *err)
+{
+	size_t i, j;
+	json_t *v;
+	int ret = 0;
+
+	json_array_foreach(list, i, v) {
+		char path[64];
+
+		for (j = 0; j < HS_ARRAY_SIZE(ns_names); j++)
+			if (strcmp(ns_names[j].name, json_string_value(v)) == 0)
+				break;
+		hs_json_path_index(path, sizeof(path),
+				   "spec.requiredNamespaces", i);
+		if (j == HS_ARRAY_SIZE(ns_names))
+			ret = hs_json_err(err, file, path,
+					  "unknown namespace type \"%s\"",
+					  json_string_value(v));
+		else
+			p->required_ns |= ns_names[j].bit;
+	}
+	return ret;
+}
+
+static int parse_spec(const json_t *json, const char *file,
+		      struct hs_policy *p, struct hs_error *err)
+{
+	const json_t *spec = json_object_get(json, "spec");
+	const json_t *ns = NULL;
+	int ret = 0;
+
+	p->required_ns = HS_NS_PID | HS_NS_NETWORK | HS_NS_MOUNT | HS_NS_IPC |
+			 HS_NS_UTS;
+	if (!spec)
+		return 0;
+	if (!json_is_object(spec))
+		return hs_json_err(err, file, "spec", "must be an object");
+	if (hs_json_check_keys(spec, spec_keys, file, "spec", err) < 0)
+		ret = -1;
+	if (hs_json_get_string_array(spec, "requiredNamespaces", false,
+				     HS_POLICY_MAX_LIST, &ns, file, "spec",
+				     err) < 0)
+		ret = -1;
+	else if (ns) {
+		p->required_ns = 0;
+		if (parse_namespaces(ns, file, p, err) < 0)
+			ret = -1;
+	}
+	if (hs_json_get_string_array(spec, "forbiddenHostPaths", false,
+				     HS_POLICY_MAX_LIST,
+				     &p->forbidden_host_paths, file, "spec",
+				     err) < 0 ||
+	    (p->forbidden_host_paths &&
+	     check_abs_paths(p->forbidden_host_paths, file,
+			     "spec.forbiddenHostPaths", err) < 0))
+		ret = -1;
+	if (hs_json_get_string_array(spec, "maskedPaths", false,
+				     HS_POLICY_MAX_LIST, &p->masked_paths,
+				     file, "spec", err) < 0 ||
+	    (p->masked_paths && check_abs_paths(p->masked_paths, file,
+						"spec.maskedPaths", err) < 0))
+		ret = -1;
+	if (hs_json_get_string_array(spec, "readonlyPaths", false,
+				     HS_POLICY_MAX_LIST, &p->readonly_paths,
+				     file, "spec", err) < 0 ||
+	    (p->readonly_paths && check_abs_paths(p->readonly_paths, file,
+						  "spec.readonlyPaths",
+						  err) < 0))
+		ret = -1;
+	if (hs_json_get_string_array(spec, "allowedSysctls", false,
+				     HS_POLICY_MAX_LIST, &p->allowed_sysctls,
+				     file, "spec", err) < 0 ||
+	    hs_json_get_bool(spec, "allowDevices", false, &p->allow_devices,
+			     file, "spec", err) < 0 ||
+	    hs_json_get_bool(spec, "readonlyRootfs", false, &p->readonly_rootfs,
+			     file, "spec", err) < 0)
+		ret = -1;
+	return ret;
+}
+
+static int parse_selectable(const json_t *json, const char *file,
+			    struct hs_policy *p, struct hs_error *err)
+{
+	size_t i;
+	json_t *v;
+	int ret = 0;
+
+	if (hs_json_get_string_array(json, "selectable", false,
+				     HS_POLICY_MAX_LIST, &p->selectable, file,
+				     "", err) < 0)
+		return -1;
+	json_array_foreach(p->selectable, i, v) {
+		char path[64];
+
+		hs_json_path_index(path, sizeof(path), "selectable", i);
+		if (!hs_policy_name_valid(json_string_value(v)))
+			ret = hs_json_err(err, file, path,
+					  "\"%s\" is not a policy name",
+					  json_string_value(v));
+	}
+	return ret;
+}
+
+int hs_policy_parse(json_t *json, const char *file, struct hs_policy *p,
+		    struct hs_error *err)
+{
+	const char *mode = "enforce", *seccomp = NULL;
+	const json_t *exec;
+	bool nnp = true;
+	int ret = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->allow_exec = true;
+	if (!json_is_object(json))
+		return hs_json_err(err, file, "", "must be a JSON object");
+	p->json = json_incref(json);
+	if (hs_json_check_keys(json, policy_keys, file, "", err) < 0)
+		ret = -1;
+	if (hs_json_get_string(json, "name", true, &p->name, file, "", err) < 0)
+		ret = -1;
+	else if (!hs_policy_name_valid(p->name))
+		ret = hs_json_err(err, file, "name",
+				  "\"%s\" is not a policy name ([a-z0-9._-], "
+				  "at most %d characters)",
+				  p->name, HS_POLICY_NAME_MAX);
+	if (hs_json_get_string(json, "mode", false, &mode, file, "", err) < 0)
+		ret = -1;
+	else if (strcmp(mode, "enforce") != 0)
+		/* Audit mode (log instead of refuse) is the one permitted fail-
+		 * open path; until it is built, nothing may pretend to be it. */
+		ret = hs_json_err(err, file, "mode",
+				  "\"%s\" is not supported (only \"enforce\")",
+				  mode);
+	if (hs_json_get_string(json, "seccomp", true, &seccomp, file, "",
+			       err) < 0)
+		ret = -1;
+	if (hs_json_get_bool(json, "noNewPrivileges", false, &nnp, file, "",
+			     err) < 0)
+		ret = -1;
+	else if (!nnp)
+		ret = hs_json_err(err, file, "noNewPrivileges",
+				  "must be true: hardshim always sets "
+				  "no_new_privs");
+	if (parse_capabilities(json, file, p, err) < 0)
+		ret = -1;
+	if (parse_user(json, file, p, err) < 0)
+		ret = -1;
+	if (parse_spec(json, file, p, err) < 0)
+		ret = -1;
+	exec = json_object_get(json, "exec");
+	if (exec && (!json_is_object(exec) ||
+		     hs_json_check_keys(exec, exec_keys, file, "exec", err) < 0 ||
+		     hs_json_get_bool(exec, "allow", false, &p->allow_exec, file,
+				      "exec", err) < 0))
+		ret = json_is_object(exec) ? -1
+					   : hs_json_err(err, file, "exec",
+							 "must be an object");
+	if (parse_selectable(json, file, p, err) < 0)
+		ret = -1;
+	if (ret < 0) {
+		hs_policy_free(p);
+		return -1;
+	}
+	return 0;
+}
+
+/* The digest covers everything that decides a container's hardening: the
+ * policy itself and its merged seccomp profile, each serialised with
+ * sorted keys so that formatting changes do not change it. */
+static int compute_digest(struct hs_policy *p, struct hs_error *err)
+{
+	_cleanup_json_ json_t *both = json_pack("{sOsO}", "policy", p->json,
+						"seccomp", p->seccomp);
+	_cleanup_free_ char *text = NULL;
+	struct hs_sha256 s;
+
+	if (both)
+		text = json_dumps(both, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!text)
+		return hs_err(err, ENOMEM, "%s: out of memory", p->file);
+	hs_sha256_init(&s);
+	hs_sha256_update(&s, text, strlen(text));
+	hs_sha256_hex(&s, p->digest);
+	return 0;
+}
+
+int hs_policy_load_file(const char *path, struct hs_policy *p,
+			struct hs_error *err)
+{
+	_cleanup_json_ json_t *json = NULL;
+	char dir[HS_PATH_MAX], profile[HS_PATH_MAX];
+	const char *seccomp;
+
+	json = hs_json_load_path(path, HS_POLICY_MAX_BYTES, err);
+	if (!json)
+		return -1;
+	if (hs_policy_parse(json, path, p, err) < 0)
+		return -1;
+	if (hs_snprintf(p->file, sizeof(p->file), "%s", path) < 0 ||
+	    hs_snprintf(dir, sizeof(dir), "%s", path) < 0)
+		goto too_long;
+	seccomp = json_string_value(json_object_get(json, "seccomp"));
+	if (seccomp[0] == '/') {
+		if (hs_snprintf(profile, sizeof(profile), "%s", seccomp) < 0)
+			goto too_long;
+	} else if (hs_snprintf(profile, sizeof(profile), "%s/%s", dirname(dir),
+			       seccomp) < 0) {
+		goto too_long;
+	}
+	p->seccomp = hs_profile_load(profile, err);
+	if (!p->seccomp) {
+		hs_policy_free(p);
+		return hs_err_context(err, "%s: seccomp", path);
+	}
+	if (compute_digest(p, err) < 0) {
+		hs_policy_free(p);
+		return -1;
+	}
+	return 0;
+too_long:
+	hs_policy_free(p);
+	return hs_err(err, ENAMETOOLONG, "%s: path too long", path);
+}
+
+int hs_policy_load(const struct hs_config *cfg, const char *name,
+		   struct hs_policy *p, struct hs_error *err)
+{
+	char path[HS_PATH_MAX];
+
+	if (!hs_policy_name_valid(name))
+		return hs_err(err, EINVAL, "policy name \"%s\" is invalid",
+			      name);
+	if (hs_snprintf(path, sizeof(path), "%s/%s.json", cfg->policy_dir,
+			name) < 0)
+		return hs_err(err, ENAMETOOLONG, "policy \"%s\": path too long",
+			      name);
+	if (hs_policy_load_file(path, p, err) < 0)
+		return -1;
+	if (strcmp(p->name, name) != 0) {
+		hs_err(err, EINVAL, "%s: name \"%s\" does not match the file",
+		       path, p->name);
+		hs_policy_free(p);
+		return -1;
+	}
+	return 0;
+}
+
+bool hs_policy_is_selectable(const struct hs_policy *p, const char *name)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(p->selectable, i, v)
+		if (strcmp(json_string_value(v), name) == 0)
+			return true;
+	return false;
+}
+
+void hs_policy_free(struct hs_policy *p)
+{
+	json_decref(p->seccomp);
+	json_decref(p->json);
+	p->seccomp = NULL;
+	p->json = NULL;
+}

@@ -1,0 +1,377 @@
+/* The runtime wrapper (the nvidia-container-runtime pattern).
+ *
+ * Phases, in this order, so that nothing is half-applied:
+ *   1. parse argv and the config (no side effects);
+ *   2. check the real runtime exists, before the bundle is touched;
+ *   3. plan: read config.json through the bundle dirfd, select the policy,
+ *      harden a copy in memory, compile its seccomp profile;
+ *   4. apply: one atomic rename of config.json, one decision log line;
+ *   5. exec the runtime with the original argv. If exec itself fails, the
+ *      original bytes of config.json are put back.
+ * Any failure before 4 leaves the bundle byte-for-byte unchanged. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hs_cleanup.h"
+#include "hs_config.h"
+#include "hs_log.h"
+#include "hs_runtime.h"
+#include "hs_runtime_args.h"
+#include "hs_select.h"
+#include "hs_spec.h"
+
+#define RUNC_DEFAULT_ROOT "/run/runc"
+
+extern char **environ;
+
+struct wrapper {
+	int argc;
+	char **argv;            /* the runtime's argv, argv[0] replaced */
+	struct hs_runtime_args args;
+	struct hs_config cfg;
+	bool have_cfg;
+	struct hs_policy policy;
+	bool have_policy;
+};
+
+/* One line on stderr, and in the runtime's JSON log when the engine asked
+ * for one: that is the only place containerd shows the reason. */
+static int refuse(struct wrapper *w, struct hs_error *err, const char *action)
+{
+	struct hs_error ignored = { 0 };
+
+	fprintf(stderr, "hardshim: %s\n", err->msg);
+	if (w->args.log && w->args.log_format &&
+	    strcmp(w->args.log_format, "json") == 0) {
+		char msg[HS_ERR_MSG_MAX + 16];
+
+		snprintf(msg, sizeof(msg), "hardshim: %s", err->msg);
+		hs_log_runtime_error(w->args.log, msg, &ignored);
+	}
+	if (w->have_cfg && w->cfg.decision_log[0]) {
+		struct hs_decision d = {
+			.action = action,
+			.id = w->args.id,
+			.policy = w->have_policy ? w->policy.name : NULL,
+			.digest = w->have_policy ? w->policy.digest : NULL,
+			.result = "refused",
+			.reason = err->msg,
+		};
+
+		hs_log_decision(w->cfg.decision_log, &d, &ignored);
+	}
+	return 1;
+}
+
+static int check_runtime(const struct hs_config *cfg, struct hs_error *err)
+{
+	struct stat st;
+
+	if (stat(cfg->runtime, &st) < 0)
+		return hs_err(err, errno, "runtime %s: %s", cfg->runtime,
+			      strerror(errno));
+	if (!S_ISREG(st.st_mode) || access(cfg->runtime, X_OK) < 0)
+		return hs_err(err, EACCES, "runtime %s: not an executable file",
+			      cfg->runtime);
+	return 0;
+}
+
+static int exec_runtime(struct wrapper *w, struct hs_error *err)
+{
+	w->argv[0] = (char *)w->cfg.runtime;
+	execve(w->cfg.runtime, w->argv, environ);
+	return hs_err(err, errno, "exec %s: %s", w->cfg.runtime,
+		      strerror(errno));
+}
+
+int hs_runtime_harden_ctx(struct hs_harden_ctx *ctx,
+			  const struct hs_config *cfg, char *self, size_t size,
+			  struct hs_error *err)
+{
+	ssize_t n;
+
+	memset(ctx, 0, sizeof(*ctx));
+	if (hs_profile_node_ctx(&ctx->node, err) < 0)
+		return -1;
+	/* The hooks run this very binary, by its resolved absolute path. */
+	n = readlink("/proc/self/exe", self, size - 1);
+	if (n < 0)
+		return hs_err(err, errno, "/proc/self/exe: %s", strerror(errno));
+	self[n] = '\0';
+	ctx->hook_path = self;
+	ctx->config_path = cfg->path;
+	ctx->hook_timeout = cfg->hook_timeout;
+	return 0;
+}
+
+static int harden_bundle(struct wrapper *w, struct hs_error *err)
+{
+	const char *bundle = w->args.bundle ? w->args.bundle : ".";
+	_cleanup_close_ int dirfd = -1;
+	_cleanup_free_ char *original = NULL;
+	_cleanup_json_ json_t *spec = NULL;
+	struct hs_harden_ctx ctx;
+	char display[HS_PATH_MAX], self[PATH_MAX];
+	size_t len = 0;
+
+	if (hs_snprintf(display, sizeof(display), "%s/config.json", bundle) < 0)
+		return hs_err(err, ENAMETOOLONG, "bundle path too long");
+	dirfd = open(bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return hs_err(err, errno, "bundle %s: %s", bundle,
+			      strerror(errno));
+	original = hs_file_read_at(dirfd, "config.json", display,
+				   HS_CONFIG_JSON_MAX_BYTES, &len, err);
+	if (!original)
+		return -1;
+	spec = hs_json_load_buffer(original, len, display, err);
+	if (!spec)
+		return -1;
+	if (!json_is_object(spec))
+		return hs_err(err, EINVAL, "%s: must be a JSON object", display);
+	if (hs_select_policy(&w->cfg, json_object_get(spec, "annotations"),
+			     &w->policy, err) < 0)
+		return hs_err_context(err, "%s", display);
+	w->have_policy = true;
+	if (hs_runtime_harden_ctx(&ctx, &w->cfg, self, sizeof(self), err) < 0 ||
+	    hs_spec_harden(spec, &w->policy, &ctx, display, err) < 0)
+		return -1;
+
+	if (hs_json_write_at(dirfd, "config.json", spec, err) < 0)
+		return -1;
+	if (w->cfg.decision_log[0]) {
+		struct hs_error ignored = { 0 };
+		struct hs_decision d = {
+			.action = w->argv[w->args.sub_index],
+			.id = w->args.id,
+			.policy = w->policy.name,
+			.digest = w->policy.digest,
+			.result = "hardened",
+		};
+
+		hs_log_decision(w->cfg.decision_log, &d, &ignored);
+	}
+	exec_runtime(w, err);
+	/* Still here: the runtime could not be started. Put the original
+	 * bytes back so that a failed start changes nothing. */
+	hs_file_write_at(dirfd, "config.json", original, len,
+			 &(struct hs_error){ 0 });
+	return -1;
+}
+
+/* The policy recorded for a running container, from runc's own state:
+ * runc keeps the spec's annotations as "key=value" labels. */
+static int recorded_policy(struct wrapper *w, struct hs_error *err)
+{
+	const char *root = w->args.root ? w->args.root : RUNC_DEFAULT_ROOT;
+	_cleanup_close_ int rootfd = -1, cfd = -1;
+	_cleanup_json_ json_t *state = NULL;
+	const char *prefix = HS_ANNOTATION_POLICY "=";
+	const char *name = NULL;
+	const json_t *labels;
+	size_t i;
+	json_t *l;
+
+	/* The id names a directory: no "/", no "." or "..". */
+	if (strchr(w->args.id, '/') || strcmp(w->args.id, ".") == 0 ||
+	    strcmp(w->args.id, "..") == 0)
+		return hs_err(err, EINVAL, "container id \"%s\" is invalid",
+			      w->args.id);
+	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd >= 0)
+		cfd = openat(rootfd, w->args.id,
+			     O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (cfd < 0)
+		return hs_err(err, ENOENT, "container \"%s\" not found in %s",
+			      w->args.id, root);
+	state = hs_json_load_at(cfd, "state.json", "runc state.json",
+				HS_CONFIG_JSON_MAX_BYTES, err);
+	if (!state)
+		return -1;
+	labels = json_object_get(json_object_get(state, "config"), "labels");
+	json_array_foreach(labels, i, l) {
+		const char *s = json_string_value(l);
+
+		if (!s || strncmp(s, prefix, strlen(prefix)) != 0)
+			continue;
+		if (name)
+			return hs_err(err, EINVAL,
+				      "container \"%s\" records two policies",
+				      w->args.id);
+		name = s + strlen(prefix);
+	}
+	if (!name)
+		return hs_err(err, EPERM,
+			      "container \"%s\" was not started through "
+			      "hardshim (no %s), exec refused",
+			      w->args.id, HS_ANNOTATION_POLICY);
+	if (hs_policy_load(&w->cfg, name, &w->policy, err) < 0)
+		return -1;
+	w->have_policy = true;
+	return 0;
+}
+
+/* "--user uid[:gid]": numeric only, because a name would be resolved in
+ * the container's /etc/passwd, which the tenant writes. */
+static int narrow_exec_user(struct wrapper *w, struct hs_error *err)
+{
+	static char remapped[64];
+	const char *v, *arg;
+	char *end;
+	unsigned long uid, gid = 0;
+	uint32_t u, g;
+	bool have_gid;
+
+	if (w->args.user_index < 0)
+		return 0;
+	arg = v = w->argv[w->args.user_index];
+	/* The index points at the value, or at "--user=V" itself. */
+	if (arg[0] == '-')
+		v = strchr(arg, '=') + 1;
+	errno = 0;
+	uid = strtoul(v, &end, 10);
+	have_gid = *end == ':';
+	if (have_gid)
+		gid = strtoul(end + 1, &end, 10);
+	if (errno || *end || !*v || uid > UINT32_MAX || gid > UINT32_MAX)
+		return hs_err(err, EINVAL,
+			      "exec --user \"%s\": only numeric uid[:gid] is "
+			      "accepted",
+			      v);
+	u = (uint32_t)uid;
+	g = (uint32_t)gid;
+	/* Without a gid runc keeps the container's (already hardened) one. */
+	if (!have_gid)
+		g = w->policy.run_as_non_root ? w->policy.gid : 0;
+	if (hs_spec_apply_user_rule(&w->policy, &u, &g, "exec", "--user",
+				    err) < 0)
+		return -1;
+	if (!have_gid && u == uid)
+		return 0;
+	snprintf(remapped, sizeof(remapped), "%s%u:%u",
+		 arg[0] == '-' ? "--user=" : "", u, g);
+	w->argv[w->args.user_index] = remapped;
+	return 0;
+}
+
+static int narrow_exec_process_file(struct wrapper *w, struct hs_error *err)
+{
+	char dir[HS_PATH_MAX];
+	const char *base, *slash;
+	_cleanup_close_ int dirfd = -1;
+	_cleanup_json_ json_t *process = NULL;
+
+	if (!w->args.process)
+		return 0;
+	slash = strrchr(w->args.process, '/');
+	base = slash ? slash + 1 : w->args.process;
+	if (hs_snprintf(dir, sizeof(dir), "%.*s",
+			slash ? (int)(slash - w->args.process + 1) : 1,
+			slash ? w->args.process : ".") < 0)
+		return hs_err(err, ENAMETOOLONG, "--process path too long");
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return hs_err(err, errno, "%s: %s", dir, strerror(errno));
+	process = hs_json_load_at(dirfd, base, w->args.process,
+				  HS_PROCESS_JSON_MAX_BYTES, err);
+	if (!process)
+		return -1;
+	if (hs_spec_harden_process(process, &w->policy, w->args.process, "",
+				   err) < 0)
+		return -1;
+	return hs_json_write_at(dirfd, base, process, err);
+}
+
+/* runc exec gives the new process whatever it asks for: capabilities
+ * (--cap, or the --process JSON), user and no_new_privs. The container's
+ * policy is applied to that request; flags that would widen it are
+ * refused rather than quietly dropped. */
+static int narrow_exec(struct wrapper *w, struct hs_error *err)
+{
+	int i;
+
+	if (recorded_policy(w, err) < 0)
+		return -1;
+	if (!w->policy.allow_exec)
+		return hs_err(err, EPERM,
+			      "exec into containers is disabled by policy "
+			      "\"%s\"",
+			      w->policy.name);
+	if (w->args.widening_flag)
+		return hs_err(err, EPERM, "exec --%s is refused",
+			      w->args.widening_name);
+	if (w->args.no_new_privs && strcmp(w->args.no_new_privs, "true") != 0)
+		return hs_err(err, EPERM, "exec --no-new-privs=%s is refused",
+			      w->args.no_new_privs);
+	for (i = 0; i < w->args.n_caps; i++) {
+		int c = hs_caps_from_name(w->args.caps[i]);
+
+		if (c < 0)
+			return hs_err(err, EINVAL,
+				      "exec --cap: unknown capability \"%s\"",
+				      w->args.caps[i]);
+		if (!(w->policy.cap_ceiling & ((hs_capset_t)1 << c)))
+			return hs_err(err, EPERM,
+				      "exec --cap %s: beyond the ceiling of "
+				      "policy \"%s\", refused",
+				      w->args.caps[i], w->policy.name);
+	}
+	for (i = 0; i < w->args.n_gids; i++)
+		if (w->policy.run_as_non_root &&
+		    (strcmp(w->args.additional_gids[i], "0") == 0 ||
+		     strstr(w->args.additional_gids[i], ",0") ||
+		     strncmp(w->args.additional_gids[i], "0,", 2) == 0))
+			return hs_err(err, EPERM,
+				      "exec --additional-gids with group 0 is "
+				      "refused by policy \"%s\"",
+				      w->policy.name);
+	if (narrow_exec_user(w, err) < 0)
+		return -1;
+	return narrow_exec_process_file(w, err);
+}
+
+int hs_runtime_main(int argc, char **argv)
+{
+	struct hs_error err = { 0 };
+	struct wrapper w = { .argc = argc, .argv = argv };
+	const char *action = "runtime";
+	int ret;
+
+	if (hs_runtime_args_parse(argc, argv, &w.args, &err) < 0)
+		return refuse(&w, &err, action);
+	if (w.args.sub_index >= 0)
+		action = argv[w.args.sub_index];
+	if (hs_config_load(hs_config_path(), &w.cfg, &err) < 0)
+		return refuse(&w, &err, action);
+	w.have_cfg = true;
+	if (check_runtime(&w.cfg, &err) < 0) {
+		ret = refuse(&w, &err, action);
+		goto out;
+	}
+	switch (w.args.sub) {
+	case HS_SUB_CREATE:
+	case HS_SUB_RUN:
+	case HS_SUB_RESTORE:
+		harden_bundle(&w, &err);
+		break;
+	case HS_SUB_EXEC:
+		if (narrow_exec(&w, &err) == 0)
+			exec_runtime(&w, &err);
+		break;
+	case HS_SUB_OTHER:
+		exec_runtime(&w, &err);
+		break;
+	}
+	ret = refuse(&w, &err, action);
+out:
+	if (w.have_policy)
+		hs_policy_free(&w.policy);
+	hs_config_free(&w.cfg);
+	return ret;
+}
