@@ -26,7 +26,7 @@ skip() { echo "SKIP $TEST_NAME/$1: ${2:-}"; }
 check() {
 	local name=$1
 	shift
-	if "$@"; then pass "$name"; else fail "$name" "$*"; fi
+	if "$@" >/dev/null; then pass "$name"; else fail "$name" "$*"; fi
 }
 
 # Skips the whole script (one SKIP line) unless running as root with runc.
@@ -55,4 +55,34 @@ new_id() {
 	local id="hs-$TEST_NAME-$1-$$"
 	at_exit "runc delete --force $id"
 	echo "$id"
+}
+
+# set_args BUNDLE ARG...: replace process.args in BUNDLE/config.json.
+set_args() {
+	local b=$1
+	shift
+	# Encoded by python, so that an argument like "-c" stays data (jq
+	# would take it for its own option).
+	local args
+	args=$(python3 -c 'import json, sys; print(json.dumps(sys.argv[1:]))' "$@")
+	jq --argjson a "$args" '.process.args = $a' <"$b/config.json" >"$b/config.json.new" &&
+		mv "$b/config.json.new" "$b/config.json"
+}
+
+# jq_edit BUNDLE FILTER: apply a jq filter to BUNDLE/config.json.
+jq_edit() {
+	jq "$2" <"$1/config.json" >"$1/config.json.new" && mv "$1/config.json.new" "$1/config.json"
+}
+
+# A digest of every file in a bundle (names, modes, bytes), to show that a
+# refused start changed nothing.
+bundle_digest() {
+	[ -d "$1" ] || { echo "no bundle"; return; }
+	(cd "$1" && find . -path ./rootfs -prune -o -print0 | sort -z |
+		xargs -0 stat -c '%n %a %s %F' && cat config.json 2>/dev/null) | sha256sum
+}
+
+# exits_with RC WANT-RC TEXT FRAGMENT: RC is WANT-RC and TEXT holds FRAGMENT.
+exits_with() {
+	[ "$1" -eq "$2" ] && [[ "$3" == *"$4"* ]]
 }
