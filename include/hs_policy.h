@@ -58,13 +58,17 @@ struct hs_policy {
 	char digest[HS_DIGEST_HEX_LEN + 1];
 };
 
-/* Loads policies/NAME.json from the config's policy directory, its seccomp
- * profile, and computes its digest. */
-int hs_policy_load(const struct hs_config *cfg, const char *name,
-		   struct hs_policy *p, struct hs_error *err);
+/* Loading flags. Without HS_POLICY_WITH_SECCOMP only the policy file is
+ * read: `seccomp` stays NULL and `digest` empty. Hooks and exec need no
+ * more, and each start pays for every file read. */
+#define HS_POLICY_WITH_SECCOMP 1u /* load the profile, compute the digest */
 
-/* The same for a file path (hardshim check, hardshim harden --policy). */
-int hs_policy_load_file(const char *path, struct hs_policy *p,
+/* Loads policies/NAME.json from the config's policy directory. */
+int hs_policy_load(const struct hs_config *cfg, const char *name,
+		   unsigned flags, struct hs_policy *p, struct hs_error *err);
+
+/* The same for a file path (hardshim check). */
+int hs_policy_load_file(const char *path, unsigned flags, struct hs_policy *p,
 			struct hs_error *err);
 
 /* Validates a parsed policy (pure; no profile is read). */

@@ -69,10 +69,11 @@ int hs_cmd_harden(int argc, char **argv)
 	if (!spec || hs_config_load(hs_config_path(), &cfg, &err) < 0)
 		return fail(&err);
 	if (policy_name)
-		r = hs_policy_load(&cfg, policy_name, &policy, &err);
+		r = hs_policy_load(&cfg, policy_name, HS_POLICY_WITH_SECCOMP,
+				   &policy, &err);
 	else
 		r = hs_select_policy(&cfg, json_object_get(spec, "annotations"),
-				     &policy, &err);
+				     HS_POLICY_WITH_SECCOMP, &policy, &err);
 	if (r == 0) {
 		r = hs_runtime_harden_ctx(&ctx, &cfg, self, sizeof(self), &err);
 		if (r == 0)
@@ -155,7 +156,7 @@ static int check_policy(const char *path, struct hs_error *err)
 	json_t *v;
 	int c, ret;
 
-	if (hs_policy_load_file(path, &p, err) < 0)
+	if (hs_policy_load_file(path, HS_POLICY_WITH_SECCOMP, &p, err) < 0)
 		return -1;
 	for (c = 0; c <= hs_caps_last() && n < 64; c++)
 		if ((p.cap_ceiling & ((hs_capset_t)1 << c)) &&

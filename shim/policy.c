@@ -337,7 +337,7 @@ static int compute_digest(struct hs_policy *p, struct hs_error *err)
 	return 0;
 }
 
-int hs_policy_load_file(const char *path, struct hs_policy *p,
+int hs_policy_load_file(const char *path, unsigned flags, struct hs_policy *p,
 			struct hs_error *err)
 {
 	_cleanup_json_ json_t *json = NULL;
@@ -352,6 +352,8 @@ int hs_policy_load_file(const char *path, struct hs_policy *p,
 	if (hs_snprintf(p->file, sizeof(p->file), "%s", path) < 0 ||
 	    hs_snprintf(dir, sizeof(dir), "%s", path) < 0)
 		goto too_long;
+	if (!(flags & HS_POLICY_WITH_SECCOMP))
+		return 0;
 	seccomp = json_string_value(json_object_get(json, "seccomp"));
 	if (seccomp[0] == '/') {
 		if (hs_snprintf(profile, sizeof(profile), "%s", seccomp) < 0)
@@ -376,7 +378,7 @@ too_long:
 }
 
 int hs_policy_load(const struct hs_config *cfg, const char *name,
-		   struct hs_policy *p, struct hs_error *err)
+		   unsigned flags, struct hs_policy *p, struct hs_error *err)
 {
 	char path[HS_PATH_MAX];
 
@@ -387,7 +389,7 @@ int hs_policy_load(const struct hs_config *cfg, const char *name,
 			name) < 0)
 		return hs_err(err, ENAMETOOLONG, "policy \"%s\": path too long",
 			      name);
-	if (hs_policy_load_file(path, p, err) < 0)
+	if (hs_policy_load_file(path, flags, p, err) < 0)
 		return -1;
 	if (strcmp(p->name, name) != 0) {
 		hs_err(err, EINVAL, "%s: name \"%s\" does not match the file",

@@ -136,7 +136,7 @@ static int harden_bundle(struct wrapper *w, struct hs_error *err)
 	if (!json_is_object(spec))
 		return hs_err(err, EINVAL, "%s: must be a JSON object", display);
 	if (hs_select_policy(&w->cfg, json_object_get(spec, "annotations"),
-			     &w->policy, err) < 0)
+			     HS_POLICY_WITH_SECCOMP, &w->policy, err) < 0)
 		return hs_err_context(err, "%s", display);
 	w->have_policy = true;
 	if (hs_runtime_harden_ctx(&ctx, &w->cfg, self, sizeof(self), err) < 0 ||
@@ -211,7 +211,7 @@ static int recorded_policy(struct wrapper *w, struct hs_error *err)
 			      "container \"%s\" was not started through "
 			      "hardshim (no %s), exec refused",
 			      w->args.id, HS_ANNOTATION_POLICY);
-	if (hs_policy_load(&w->cfg, name, &w->policy, err) < 0)
+	if (hs_policy_load(&w->cfg, name, 0, &w->policy, err) < 0)
 		return -1;
 	w->have_policy = true;
 	return 0;

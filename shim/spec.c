@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "hs_cleanup.h"
 #include "hs_seccomp.h"
@@ -125,6 +126,13 @@ static int check_namespaces(json_t *lnx, const struct hs_policy *policy,
 				break;
 		if (j == HS_ARRAY_SIZE(namespaces))
 			continue; /* "time" and future types: not ours to judge */
+		if (path && access(path, F_OK) < 0) {
+			/* runc could not join it either; say why here. */
+			ret = hs_json_err(err, file, p,
+					  "namespace path \"%s\": %s, refused",
+					  path, strerror(errno));
+			continue;
+		}
 		if (path && is_host_namespace(namespaces[j].proc, path)) {
 			ret = hs_json_err(err, file, p,
 					  "\"%s\" is the host's %s namespace, "
@@ -627,6 +635,11 @@ static int inject_hooks(json_t *spec, const struct hs_harden_ctx *ctx,
 					   "hooks",
 					   stages[i], HS_SPEC_MAX_HOOKS);
 		}
+		/* Hardening twice (a retried create) must not run our hook
+		 * twice: drop an earlier copy of it first. */
+		for (size_t j = json_array_size(list); j-- > 0;)
+			if (json_equal(json_array_get(list, j), h))
+				json_array_remove(list, j);
 		/* Ours first: the network is isolated before any other hook
 		 * runs, and attestation sees the process before they do. */
 		json_array_insert_new(list, 0, h);

@@ -508,6 +508,18 @@ static int check_x32_getpid(const char *name)
 	return attempt_in_child(name, x32_getpid_fn);
 }
 
+/* --- syscalls newer than the profile --------------------------------- */
+
+/* A number above every syscall the kernel has today: the profile cannot
+ * name it, so it must fail with ENOSYS (runc's stub before the filter),
+ * which is what lets libc fall back when a new syscall appears. */
+static int check_newer_syscall(const char *name)
+{
+	long r = syscall(1000, 0, 0, 0, 0, 0, 0);
+
+	return report(name, r, errno);
+}
+
 /* --- dispatch --------------------------------------------------------- */
 
 struct check {
@@ -541,6 +553,7 @@ static const struct check checks[] = {
 	{ "int80-unshare", check_int80_unshare },
 	{ "int80-getpid", check_int80_getpid },
 	{ "x32-getpid", check_x32_getpid },
+	{ "newer-syscall", check_newer_syscall },
 };
 
 #define N_CHECKS (sizeof(checks) / sizeof(checks[0]))

@@ -1,0 +1,79 @@
+/* Seccomp profiles: the Docker/moby JSON format policy authors already know,
+ * plus hardshim's `extends`. Pure code: files are read, nothing else.
+ *
+ *   hs_profile_load     file -> validated, merged profile (extends followed)
+ *   hs_profile_resolve  merged profile + node/container -> OCI linux.seccomp
+ *   hs_seccomp_compile  (hs_seccomp.h) OCI linux.seccomp -> BPF, size
+ *
+ * The inheritance rules of `extends` are written at the top of
+ * shim/profile.c. */
+#ifndef HS_PROFILE_H
+#define HS_PROFILE_H
+
+#include <stddef.h>
+
+#include "hs_error.h"
+#include "hs_json.h"
+
+/* What Docker's includes/excludes are resolved against. */
+struct hs_resolve_ctx {
+	const char *const *caps; /* the container's final bounding set,
+				  * "CAP_X" names, NULL-terminated (NULL: none) */
+	const char *goarch;      /* Docker's name for the node arch: "amd64" */
+	const char *native_arch; /* "SCMP_ARCH_X86_64" */
+	unsigned kernel_major, kernel_minor;
+};
+
+/* Fills goarch, native_arch and the kernel version from uname(); caps are
+ * left as they are. The strings are static. Fails on a machine Docker has
+ * no name for. */
+int hs_profile_node_ctx(struct hs_resolve_ctx *ctx, struct hs_error *err);
+
+/* Reads a profile (O_NOFOLLOW, at most HS_POLICY_MAX_BYTES), validates it,
+ * follows `extends` (a relative path from the including file's directory)
+ * and returns the merged profile: includes/excludes still present, no
+ * `extends`, legacy `name` turned into `names`. Each syscalls[] entry
+ * carries an `_origin` object ({"file", "index", "names"}: where the rule
+ * and each of its names were written) so that later errors name the file
+ * the author must edit; hs_profile_resolve drops it, and
+ * hs_profile_validate would refuse it. Every error of every file in the
+ * chain is reported before NULL is returned. */
+json_t *hs_profile_load(const char *path, struct hs_error *err);
+
+/* The same from a buffer (fuzzing, tests); `extends` is refused there. */
+json_t *hs_profile_load_buffer(const char *buf, size_t len,
+			       const char *display, struct hs_error *err);
+
+/* Structural and semantic validation of one file's JSON, as written (before
+ * extends is followed). Reports every error as "file: JSON path: message";
+ * returns -1 if there was one. */
+int hs_profile_validate(const json_t *profile, const char *file,
+			struct hs_error *err);
+
+/* Docker's resolution of a merged profile for one node and container, into
+ * the OCI `linux.seccomp` object runc reads: defaultAction,
+ * defaultErrnoRet, architectures (always explicit: the `architectures`
+ * list, else the archMap entry for ctx->native_arch and its
+ * subArchitectures, else the native architecture alone), flags,
+ * listenerPath, listenerMetadata when set, and syscalls[] with names,
+ * action, errnoRet and args only, rules whose includes/excludes do not
+ * match left out.
+ *
+ * A name libseccomp does not know on any of those architectures is dropped
+ * with a warning, and stays at the default action; it is an error instead
+ * when dropping it would widen the filter (an allowing default, ALLOW or
+ * LOG, and a rule that denies). Two applying rules for the same syscall and
+ * arguments with different actions or errnoRet are an error. `file` names
+ * the profile for rules that carry no `_origin`. */
+json_t *hs_profile_resolve(const json_t *merged,
+			   const struct hs_resolve_ctx *ctx, const char *file,
+			   struct hs_error *err);
+
+/* For `hardshim check`: the unknown-name test of hs_profile_resolve applied
+ * to every rule, whatever its includes/excludes, for the architectures the
+ * profile resolves to on ctx's node. Returns -1 if a name is an error. */
+int hs_profile_check_names(const json_t *merged,
+			   const struct hs_resolve_ctx *ctx, const char *file,
+			   struct hs_error *err);
+
+#endif

@@ -1,0 +1,57 @@
+/* The seccomp module: the one place that talks to libseccomp.
+ *
+ * Only shim/seccomp.c includes <seccomp.h>. Everything else asks this
+ * header: is an architecture, action, operator or syscall name one that
+ * libseccomp (the version linked in, 2.5.4 at the time of writing) can
+ * compile, and does a resolved OCI `linux.seccomp` object build into a BPF
+ * program? Names are the OCI runtime spec's strings ("SCMP_ARCH_X86_64",
+ * "SCMP_ACT_ERRNO", "SCMP_CMP_MASKED_EQ"), as in config.json. */
+#ifndef HS_SECCOMP_H
+#define HS_SECCOMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "hs_error.h"
+#include "hs_json.h"
+
+/* How far an OCI architecture name is supported. */
+enum hs_arch_support {
+	HS_ARCH_UNKNOWN = -1,    /* not an architecture of the OCI runtime spec */
+	HS_ARCH_UNSUPPORTED = 0, /* in the spec, unknown to the linked libseccomp */
+	HS_ARCH_SUPPORTED = 1,
+};
+
+enum hs_arch_support hs_seccomp_arch_support(const char *oci_name);
+
+/* One of the nine SCMP_ACT_* names of the OCI runtime spec. */
+bool hs_seccomp_action_known(const char *name);
+
+/* One of the seven SCMP_CMP_* names of the OCI runtime spec. */
+bool hs_seccomp_op_known(const char *name);
+
+/* True when libseccomp resolves `name` on at least one of `arches`, a JSON
+ * array of OCI architecture names (NULL or empty: the native architecture).
+ * Names libseccomp knows on some other architecture only (chown32 on
+ * x86_64) count as known: libseccomp skips them where they do not exist. */
+bool hs_seccomp_syscall_known(const char *name, const json_t *arches);
+
+/* The linked libseccomp's version, "2.5.4", for messages. */
+void hs_seccomp_version(char *buf, size_t size);
+
+/* Builds the filter that a resolved OCI `linux.seccomp` object describes
+ * (defaultAction, defaultErrnoRet, architectures, syscalls[].names, action,
+ * errnoRet, args), the way runc does: ERRNO and TRACE without errnoRet mean
+ * EPERM, rules whose action equals the default are skipped, names libseccomp
+ * does not know are skipped with a warning. Unlike libseccomp, which lets a
+ * later unconditional rule silently replace an earlier one, two rules for
+ * the same syscall and arguments with different actions are an error.
+ * `flags` and the listener are not applied: this only compiles.
+ *
+ * Writes the BPF program to out_fd (discarded when out_fd < 0) and stores
+ * its length in instructions in *ret_bpf_insns. Every problem is reported
+ * (as "linux.seccomp: JSON path: message") before returning -1. */
+int hs_seccomp_compile(const json_t *oci_seccomp, int out_fd,
+		       size_t *ret_bpf_insns, struct hs_error *err);
+
+#endif
