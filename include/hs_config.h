@@ -26,6 +26,7 @@ struct hs_config {
 	size_t n_tenants;
 	int hook_timeout;                 /* seconds, for every injected hook */
 	char decision_log[HS_PATH_MAX];   /* "" when not configured */
+	const char *cache_dir;            /* seccomp plan cache, absolute */
 };
 
 /* HARDSHIM_CONFIG (secure_getenv) or the default path. */

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -27,6 +28,11 @@ json_t *hs_json_load_at(int dirfd, const char *name, const char *display,
 
 /* The same for a path (AT_FDCWD), symlinks in the last component refused. */
 json_t *hs_json_load_path(const char *path, size_t max, struct hs_error *err);
+
+/* As hs_json_load_path, and *ret_st is the fstat of the very fd parsed:
+ * what a cache compares to tell whether the file has changed since. */
+json_t *hs_json_load_stat(const char *path, size_t max, struct stat *ret_st,
+			  struct hs_error *err);
 
 /* As hs_json_load_path, and the file must be owned by root and not group-
  * or other-writable (checked on the open fd, as doas checks its config):

@@ -17,6 +17,9 @@
 #define HS_PROFILE_MAX_ARCHES 16         /* architectures[] and archMap[] */
 #define HS_PROFILE_MAX_EXTENDS_DEPTH 4   /* extends chain, cycles included */
 #define HS_PROFILE_MAX_FLAGS 8
+/* caps[] and arches[] of one includes/excludes object: the kernel has
+ * about 41 capabilities and Docker knows 17 architectures. */
+#define HS_PROFILE_MAX_FILTER_ENTRIES 64
 #define HS_SYSCALL_NAME_MAX 64
 
 /* Tenant policies and the global config. */
@@ -30,6 +33,9 @@
 #define HS_SPEC_MAX_ANNOTATIONS 1024
 #define HS_SPEC_MAX_HOOKS 64             /* per stage, before injection */
 #define HS_ID_MAX 1024                   /* container id on the command line */
+
+/* Seccomp plan cache entries (one per policy, bounding set and binary). */
+#define HS_CACHE_MAX_ENTRIES 512
 
 /* Hooks: runc kills a hook that runs past its timeout, in seconds. */
 #define HS_HOOK_TIMEOUT_DEFAULT 5

@@ -17,10 +17,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "hs_caps.h"
 #include "hs_config.h"
-#include "hs_digest.h"
 #include "hs_json.h"
 
 /* Namespace types a spec may be required to have, as OCI names them. */
@@ -38,8 +38,9 @@ enum hs_root_rule { HS_ROOT_REFUSE, HS_ROOT_REMAP };
 
 struct hs_policy {
 	json_t *json;      /* owns the borrowed lists below */
-	json_t *seccomp;   /* the profile with its extends chain merged */
 	char file[HS_PATH_MAX];
+	struct stat st;    /* of the file as read: a cache's validity check */
+	char seccomp_path[HS_PATH_MAX]; /* the profile, resolved to a path */
 	const char *name;
 	hs_capset_t cap_ceiling;
 	bool allow_ambient;
@@ -55,20 +56,15 @@ struct hs_policy {
 	bool allow_devices;
 	bool readonly_rootfs;
 	bool allow_exec;
-	char digest[HS_DIGEST_HEX_LEN + 1];
 };
 
-/* Loading flags. Without HS_POLICY_WITH_SECCOMP only the policy file is
- * read: `seccomp` stays NULL and `digest` empty. Hooks and exec need no
- * more, and each start pays for every file read. */
-#define HS_POLICY_WITH_SECCOMP 1u /* load the profile, compute the digest */
-
-/* Loads policies/NAME.json from the config's policy directory. */
+/* Loads policies/NAME.json from the config's policy directory. Only the
+ * policy file is read; its profile is read when a start plans it. */
 int hs_policy_load(const struct hs_config *cfg, const char *name,
-		   unsigned flags, struct hs_policy *p, struct hs_error *err);
+		   struct hs_policy *p, struct hs_error *err);
 
 /* The same for a file path (hardshim check). */
-int hs_policy_load_file(const char *path, unsigned flags, struct hs_policy *p,
+int hs_policy_load_file(const char *path, struct hs_policy *p,
 			struct hs_error *err);
 
 /* Validates a parsed policy (pure; no profile is read). */

@@ -6,11 +6,13 @@
  *   hs_seccomp_compile  (hs_seccomp.h) OCI linux.seccomp -> BPF, size
  *
  * The inheritance rules of `extends` are written at the top of
- * shim/profile.c. */
+ * shim/profile_load.c. */
 #ifndef HS_PROFILE_H
 #define HS_PROFILE_H
 
 #include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
 
 #include "hs_error.h"
 #include "hs_json.h"
@@ -33,12 +35,37 @@ int hs_profile_node_ctx(struct hs_resolve_ctx *ctx, struct hs_error *err);
  * follows `extends` (a relative path from the including file's directory)
  * and returns the merged profile: includes/excludes still present, no
  * `extends`, legacy `name` turned into `names`. Each syscalls[] entry
- * carries an `_origin` object ({"file", "index", "names"}: where the rule
- * and each of its names were written) so that later errors name the file
- * the author must edit; hs_profile_resolve drops it, and
- * hs_profile_validate would refuse it. Every error of every file in the
- * chain is reported before NULL is returned. */
+ * carries an `_origin` object ({"file", "index"} and, where a name's index
+ * in the file differs from its index in the merged rule, "names") so that
+ * later errors name the file and place the author must edit;
+ * hs_profile_resolve drops it, and hs_profile_validate would refuse it.
+ * Every error of every file in the chain is reported before NULL is
+ * returned. */
 json_t *hs_profile_load(const char *path, struct hs_error *err);
+
+/* One file an hs_profile_load_files read: the fstat of the very fd that
+ * was parsed, not a second lookup of the path. */
+struct hs_profile_file {
+	char path[HS_PATH_MAX]; /* as opened: the named path, or the base's
+				 * path relative to the including file */
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+};
+
+struct hs_profile_files {
+	struct hs_profile_file file[HS_PROFILE_MAX_EXTENDS_DEPTH + 1];
+	size_t n;
+};
+
+/* As hs_profile_load, and lists every file of the chain it read (the
+ * fstat of the fd it parsed), in order from the named file to the root
+ * base: what a cache of the result must check to know it is still valid.
+ * *ret_files is only written on success; it may be NULL. */
+json_t *hs_profile_load_files(const char *path,
+			      struct hs_profile_files *ret_files,
+			      struct hs_error *err);
 
 /* The same from a buffer (fuzzing, tests); `extends` is refused there. */
 json_t *hs_profile_load_buffer(const char *buf, size_t len,

@@ -20,6 +20,6 @@ int hs_select_tenant(const struct hs_config *cfg, const json_t *annotations,
 /* Loads the policy the container gets: the tenant's, or the one the pod
  * asks for when the tenant's policy allows it. */
 int hs_select_policy(const struct hs_config *cfg, const json_t *annotations,
-		     unsigned flags, struct hs_policy *ret, struct hs_error *err);
+		     struct hs_policy *ret, struct hs_error *err);
 
 #endif

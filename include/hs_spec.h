@@ -4,8 +4,8 @@
 #ifndef HS_SPEC_H
 #define HS_SPEC_H
 
+#include "hs_plan.h"
 #include "hs_policy.h"
-#include "hs_profile.h"
 
 #define HS_ANNOTATION_POLICY "hardshim.dev/policy"
 #define HS_ANNOTATION_DIGEST "hardshim.dev/policy-digest"
@@ -18,6 +18,8 @@ struct hs_harden_ctx {
 	const char *hook_path;      /* absolute path of hardshim; NULL: none */
 	const char *config_path;    /* absolute, handed to the hooks */
 	int hook_timeout;           /* seconds */
+	hs_seccomp_planner planner; /* NULL: hs_plan_seccomp */
+	void *planner_data;
 };
 
 /* Hardens `spec` in place. `file` names it in errors. On error the tree may

@@ -69,11 +69,10 @@ int hs_cmd_harden(int argc, char **argv)
 	if (!spec || hs_config_load(hs_config_path(), &cfg, &err) < 0)
 		return fail(&err);
 	if (policy_name)
-		r = hs_policy_load(&cfg, policy_name, HS_POLICY_WITH_SECCOMP,
-				   &policy, &err);
+		r = hs_policy_load(&cfg, policy_name, &policy, &err);
 	else
 		r = hs_select_policy(&cfg, json_object_get(spec, "annotations"),
-				     HS_POLICY_WITH_SECCOMP, &policy, &err);
+				     &policy, &err);
 	if (r == 0) {
 		r = hs_runtime_harden_ctx(&ctx, &cfg, self, sizeof(self), &err);
 		if (r == 0)
@@ -148,6 +147,7 @@ static int check_profile(const char *path, struct hs_error *err)
 
 static int check_policy(const char *path, struct hs_error *err)
 {
+	_cleanup_json_ json_t *merged = NULL;
 	struct hs_policy p;
 	char names[64][40];
 	const char *caps[65];
@@ -156,8 +156,13 @@ static int check_policy(const char *path, struct hs_error *err)
 	json_t *v;
 	int c, ret;
 
-	if (hs_policy_load_file(path, HS_POLICY_WITH_SECCOMP, &p, err) < 0)
+	if (hs_policy_load_file(path, &p, err) < 0)
 		return -1;
+	merged = hs_profile_load(p.seccomp_path, err);
+	if (!merged) {
+		hs_policy_free(&p);
+		return -1;
+	}
 	for (c = 0; c <= hs_caps_last() && n < 64; c++)
 		if ((p.cap_ceiling & ((hs_capset_t)1 << c)) &&
 		    hs_caps_to_name(c, names[n], sizeof(names[n])) == 0) {
@@ -166,7 +171,7 @@ static int check_policy(const char *path, struct hs_error *err)
 		}
 	caps[n] = NULL;
 	/* The widest container this policy admits: every ceiling cap. */
-	ret = check_compiles(p.seccomp, caps, path, err);
+	ret = check_compiles(merged, caps, p.seccomp_path, err);
 	snprintf(dir, sizeof(dir), "%s", path);
 	json_array_foreach(p.selectable, i, v) {
 		char sibling[HS_PATH_MAX + 80];

@@ -8,11 +8,12 @@
 #include <string.h>
 
 #include "hs_cleanup.h"
+#include "hs_cache.h"
 #include "hs_config.h"
 
 static const char *const config_keys[] = {
 	"comment", "runtime",	  "policyDir",	 "defaultPolicy",
-	"tenants", "hookTimeout", "decisionLog", NULL,
+	"tenants", "hookTimeout", "decisionLog", "cacheDir", NULL,
 };
 static const char *const tenant_keys[] = { "namespace", "policy", NULL };
 
@@ -135,10 +136,11 @@ int hs_config_parse(json_t *json, const char *file, const char *dir,
 			      file, "", err) < 0)
 		ret = -1;
 	if (hs_json_get_string(json, "policyDir", false, &policy_dir, file, "",
-			       err) < 0 ||
-	    join_path(cfg->policy_dir, sizeof(cfg->policy_dir), dir,
-		      policy_dir) < 0)
+			       err) < 0)
 		ret = -1;
+	else if (join_path(cfg->policy_dir, sizeof(cfg->policy_dir), dir,
+			   policy_dir) < 0)
+		ret = hs_json_err(err, file, "policyDir", "path too long");
 	if (hs_json_get_int(json, "hookTimeout", false, 1, HS_HOOK_TIMEOUT_MAX,
 			    &timeout, file, "", err) < 0)
 		ret = -1;
@@ -149,6 +151,14 @@ int hs_config_parse(json_t *json, const char *file, const char *dir,
 	else if (log && join_path(cfg->decision_log, sizeof(cfg->decision_log),
 				  dir, log) < 0)
 		ret = hs_json_err(err, file, "decisionLog", "path too long");
+	cfg->cache_dir = HS_CACHE_DEFAULT_DIR;
+	if (hs_json_get_string(json, "cacheDir", false, &cfg->cache_dir, file,
+			       "", err) < 0)
+		ret = -1;
+	else if (cfg->cache_dir[0] != '/')
+		ret = hs_json_err(err, file, "cacheDir",
+				  "\"%s\" must be an absolute path",
+				  cfg->cache_dir);
 	if (parse_tenants(json, file, cfg, err) < 0)
 		ret = -1;
 	if (ret < 0) {

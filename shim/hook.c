@@ -61,7 +61,7 @@ static int load_policy(const struct hs_state *st, struct hs_config *cfg,
 			      st->id, HS_ANNOTATION_POLICY);
 	if (hs_config_load(hs_config_path(), cfg, err) < 0)
 		return -1;
-	if (hs_policy_load(cfg, name, 0, p, err) < 0) {
+	if (hs_policy_load(cfg, name, p, err) < 0) {
 		hs_config_free(cfg);
 		return -1;
 	}

@@ -81,12 +81,15 @@ json_t *hs_json_load_fd(int fd, const char *display, size_t max,
 
 static char *read_at(int dirfd, const char *name, const char *display,
 		     size_t max, bool trusted, size_t *ret_len,
-		     struct hs_error *err)
+		     struct stat *ret_st, struct hs_error *err)
 {
 	_cleanup_close_ int fd = -1;
 	struct stat st;
 
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO planted in place of the file must be refused
+	 * by the S_ISREG check below, not block waiting for a writer. */
+	fd = openat(dirfd, name,
+		    O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		if (errno == ELOOP)
 			hs_err(err, ELOOP, "%s: is a symbolic link, refused",
@@ -119,15 +122,18 @@ static char *read_at(int dirfd, const char *name, const char *display,
 		       display, (intmax_t)st.st_size, max);
 		return NULL;
 	}
+	if (ret_st)
+		*ret_st = st;
 	return read_bounded(fd, display, max, ret_len, err);
 }
 
 static json_t *load_at(int dirfd, const char *name, const char *display,
-		       size_t max, bool trusted, struct hs_error *err)
+		       size_t max, bool trusted, struct stat *ret_st,
+		       struct hs_error *err)
 {
 	size_t len = 0;
 	_cleanup_free_ char *buf =
-		read_at(dirfd, name, display, max, trusted, &len, err);
+		read_at(dirfd, name, display, max, trusted, &len, ret_st, err);
 
 	if (!buf)
 		return NULL;
@@ -137,24 +143,30 @@ static json_t *load_at(int dirfd, const char *name, const char *display,
 char *hs_file_read_at(int dirfd, const char *name, const char *display,
 		      size_t max, size_t *ret_len, struct hs_error *err)
 {
-	return read_at(dirfd, name, display, max, false, ret_len, err);
+	return read_at(dirfd, name, display, max, false, ret_len, NULL, err);
 }
 
 json_t *hs_json_load_at(int dirfd, const char *name, const char *display,
 			size_t max, struct hs_error *err)
 {
-	return load_at(dirfd, name, display, max, false, err);
+	return load_at(dirfd, name, display, max, false, NULL, err);
 }
 
 json_t *hs_json_load_path(const char *path, size_t max, struct hs_error *err)
 {
-	return load_at(AT_FDCWD, path, path, max, false, err);
+	return load_at(AT_FDCWD, path, path, max, false, NULL, err);
 }
 
 json_t *hs_json_load_trusted(const char *path, size_t max,
 			     struct hs_error *err)
 {
-	return load_at(AT_FDCWD, path, path, max, true, err);
+	return load_at(AT_FDCWD, path, path, max, true, NULL, err);
+}
+
+json_t *hs_json_load_stat(const char *path, size_t max, struct stat *ret_st,
+			  struct hs_error *err)
+{
+	return load_at(AT_FDCWD, path, path, max, false, ret_st, err);
 }
 
 char *hs_json_dump(const json_t *json)
@@ -195,8 +207,15 @@ int hs_file_write_at(int dirfd, const char *name, const char *text,
 	mode_t mode = 0644;
 	struct stat st;
 
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		/* The rename would replace a link with a file of the link's
+		 * mode (0777); callers never mean to write over one. */
+		if (!S_ISREG(st.st_mode))
+			return hs_err(err, EINVAL,
+				      "%s: not a regular file, not replaced",
+				      name);
 		mode = st.st_mode & 07777;
+	}
 	if (hs_snprintf(tmp, sizeof(tmp), ".%s.hardshim-%d", name,
 			(int)getpid()) < 0)
 		return hs_err(err, ENAMETOOLONG, "%s: name too long", name);

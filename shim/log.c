@@ -65,7 +65,7 @@ int hs_log_decision(const char *path, const struct hs_decision *d,
 
 	rfc3339_now(now, sizeof(now));
 	return append_line(path,
-			   json_pack("{ss ss s?s s?s s?s ss s?s si}", "time",
+			   json_pack("{ss ss ss? ss? ss? ss ss? si}", "time",
 				     now, "action", d->action, "id", d->id,
 				     "policy", d->policy, "digest", d->digest,
 				     "result", d->result, "reason", d->reason,

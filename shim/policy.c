@@ -1,5 +1,6 @@
-/* Tenant policies: parsing and validation (pure), then loading the seccomp
- * profile they name and computing the digest recorded in every container.
+/* Tenant policies: parsing and validation (pure), and reading them from the
+ * policy directory. The seccomp profile a policy names is planned apart
+ * (shim/plan.c), because only a container start needs it.
  * Every key is checked; an unknown key or an unknown capability is an
  * error, because a typo that silently dropped a restriction would widen
  * what a tenant may do. */
@@ -10,7 +11,6 @@
 
 #include "hs_cleanup.h"
 #include "hs_policy.h"
-#include "hs_profile.h"
 
 /* runc's default masked and read-only paths: kernel interfaces that leak
  * host information (/proc/kcore, /proc/keys, timer lists) or let a
@@ -128,6 +128,17 @@ static int parse_user(const json_t *json, const char *file,
 	return 0;
 }
 
+/* A ".." component anywhere: "/a/../b", "/..", "/etc/..". */
+static bool has_dotdot(const char *s)
+{
+	const char *p;
+
+	for (p = strstr(s, ".."); p; p = strstr(p + 1, ".."))
+		if ((p == s || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
+			return true;
+	return false;
+}
+
 static int check_abs_paths(const json_t *list, const char *file,
 			   const char *path, struct hs_error *err)
 {
@@ -140,8 +151,7 @@ static int check_abs_paths(const json_t *list, const char *file,
 		const char *s = json_string_value(v);
 
 		hs_json_path_index(p, sizeof(p), path, i);
-		if (s[0] != '/' || strstr(s, "/../") ||
-		    strlen(s) >= HS_PATH_MAX)
+		if (s[0] != '/' || has_dotdot(s) || strlen(s) >= HS_PATH_MAX)
 			ret = hs_json_err(err, file, p,
 					  "\"%s\" must be an absolute path "
 					  "without \"..\"",
@@ -317,68 +327,36 @@ int hs_policy_parse(json_t *json, const char *file, struct hs_policy *p,
 	return 0;
 }
 
-/* The digest covers everything that decides a container's hardening: the
- * policy itself and its merged seccomp profile, each serialised with
- * sorted keys so that formatting changes do not change it. */
-static int compute_digest(struct hs_policy *p, struct hs_error *err)
-{
-	_cleanup_json_ json_t *both = json_pack("{sOsO}", "policy", p->json,
-						"seccomp", p->seccomp);
-	_cleanup_free_ char *text = NULL;
-	struct hs_sha256 s;
-
-	if (both)
-		text = json_dumps(both, JSON_COMPACT | JSON_SORT_KEYS);
-	if (!text)
-		return hs_err(err, ENOMEM, "%s: out of memory", p->file);
-	hs_sha256_init(&s);
-	hs_sha256_update(&s, text, strlen(text));
-	hs_sha256_hex(&s, p->digest);
-	return 0;
-}
-
-int hs_policy_load_file(const char *path, unsigned flags, struct hs_policy *p,
+int hs_policy_load_file(const char *path, struct hs_policy *p,
 			struct hs_error *err)
 {
 	_cleanup_json_ json_t *json = NULL;
-	char dir[HS_PATH_MAX], profile[HS_PATH_MAX];
+	char dir[HS_PATH_MAX];
 	const char *seccomp;
+	struct stat st;
 
-	json = hs_json_load_path(path, HS_POLICY_MAX_BYTES, err);
+	json = hs_json_load_stat(path, HS_POLICY_MAX_BYTES, &st, err);
 	if (!json)
 		return -1;
 	if (hs_policy_parse(json, path, p, err) < 0)
 		return -1;
-	if (hs_snprintf(p->file, sizeof(p->file), "%s", path) < 0 ||
-	    hs_snprintf(dir, sizeof(dir), "%s", path) < 0)
-		goto too_long;
-	if (!(flags & HS_POLICY_WITH_SECCOMP))
-		return 0;
+	p->st = st;
 	seccomp = json_string_value(json_object_get(json, "seccomp"));
-	if (seccomp[0] == '/') {
-		if (hs_snprintf(profile, sizeof(profile), "%s", seccomp) < 0)
-			goto too_long;
-	} else if (hs_snprintf(profile, sizeof(profile), "%s/%s", dirname(dir),
-			       seccomp) < 0) {
-		goto too_long;
-	}
-	p->seccomp = hs_profile_load(profile, err);
-	if (!p->seccomp) {
+	if (hs_snprintf(p->file, sizeof(p->file), "%s", path) < 0 ||
+	    hs_snprintf(dir, sizeof(dir), "%s", path) < 0 ||
+	    (seccomp[0] == '/'
+		     ? hs_snprintf(p->seccomp_path, sizeof(p->seccomp_path),
+				   "%s", seccomp)
+		     : hs_snprintf(p->seccomp_path, sizeof(p->seccomp_path),
+				   "%s/%s", dirname(dir), seccomp)) < 0) {
 		hs_policy_free(p);
-		return hs_err_context(err, "%s: seccomp", path);
-	}
-	if (compute_digest(p, err) < 0) {
-		hs_policy_free(p);
-		return -1;
+		return hs_err(err, ENAMETOOLONG, "%s: path too long", path);
 	}
 	return 0;
-too_long:
-	hs_policy_free(p);
-	return hs_err(err, ENAMETOOLONG, "%s: path too long", path);
 }
 
 int hs_policy_load(const struct hs_config *cfg, const char *name,
-		   unsigned flags, struct hs_policy *p, struct hs_error *err)
+		   struct hs_policy *p, struct hs_error *err)
 {
 	char path[HS_PATH_MAX];
 
@@ -389,7 +367,7 @@ int hs_policy_load(const struct hs_config *cfg, const char *name,
 			name) < 0)
 		return hs_err(err, ENAMETOOLONG, "policy \"%s\": path too long",
 			      name);
-	if (hs_policy_load_file(path, flags, p, err) < 0)
+	if (hs_policy_load_file(path, p, err) < 0)
 		return -1;
 	if (strcmp(p->name, name) != 0) {
 		hs_err(err, EINVAL, "%s: name \"%s\" does not match the file",
@@ -413,8 +391,6 @@ bool hs_policy_is_selectable(const struct hs_policy *p, const char *name)
 
 void hs_policy_free(struct hs_policy *p)
 {
-	json_decref(p->seccomp);
 	json_decref(p->json);
-	p->seccomp = NULL;
 	p->json = NULL;
 }

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hs_cache.h"
 #include "hs_cleanup.h"
 #include "hs_config.h"
 #include "hs_log.h"
@@ -38,6 +39,8 @@ struct wrapper {
 	bool have_cfg;
 	struct hs_policy policy;
 	bool have_policy;
+	const char *digest;     /* recorded in the hardened spec */
+	struct hs_cache cache;
 };
 
 /* One line on stderr, and in the runtime's JSON log when the engine asked
@@ -59,7 +62,7 @@ static int refuse(struct wrapper *w, struct hs_error *err, const char *action)
 			.action = action,
 			.id = w->args.id,
 			.policy = w->have_policy ? w->policy.name : NULL,
-			.digest = w->have_policy ? w->policy.digest : NULL,
+			.digest = w->digest,
 			.result = "refused",
 			.reason = err->msg,
 		};
@@ -110,6 +113,18 @@ int hs_runtime_harden_ctx(struct hs_harden_ctx *ctx,
 	return 0;
 }
 
+/* hs_runtime_harden_ctx, planning through the cache. */
+static int wrapper_harden_ctx(struct wrapper *w, struct hs_harden_ctx *ctx,
+			      char *self, size_t size, struct hs_error *err)
+{
+	if (hs_runtime_harden_ctx(ctx, &w->cfg, self, size, err) < 0)
+		return -1;
+	w->cache.dir = w->cfg.cache_dir;
+	ctx->planner = hs_cache_plan_seccomp;
+	ctx->planner_data = &w->cache;
+	return 0;
+}
+
 static int harden_bundle(struct wrapper *w, struct hs_error *err)
 {
 	const char *bundle = w->args.bundle ? w->args.bundle : ".";
@@ -136,12 +151,14 @@ static int harden_bundle(struct wrapper *w, struct hs_error *err)
 	if (!json_is_object(spec))
 		return hs_err(err, EINVAL, "%s: must be a JSON object", display);
 	if (hs_select_policy(&w->cfg, json_object_get(spec, "annotations"),
-			     HS_POLICY_WITH_SECCOMP, &w->policy, err) < 0)
+			     &w->policy, err) < 0)
 		return hs_err_context(err, "%s", display);
 	w->have_policy = true;
-	if (hs_runtime_harden_ctx(&ctx, &w->cfg, self, sizeof(self), err) < 0 ||
+	if (wrapper_harden_ctx(w, &ctx, self, sizeof(self), err) < 0 ||
 	    hs_spec_harden(spec, &w->policy, &ctx, display, err) < 0)
 		return -1;
+	w->digest = json_string_value(json_object_get(
+		json_object_get(spec, "annotations"), HS_ANNOTATION_DIGEST));
 
 	if (hs_json_write_at(dirfd, "config.json", spec, err) < 0)
 		return -1;
@@ -151,7 +168,7 @@ static int harden_bundle(struct wrapper *w, struct hs_error *err)
 			.action = w->argv[w->args.sub_index],
 			.id = w->args.id,
 			.policy = w->policy.name,
-			.digest = w->policy.digest,
+			.digest = w->digest,
 			.result = "hardened",
 		};
 
@@ -211,7 +228,7 @@ static int recorded_policy(struct wrapper *w, struct hs_error *err)
 			      "container \"%s\" was not started through "
 			      "hardshim (no %s), exec refused",
 			      w->args.id, HS_ANNOTATION_POLICY);
-	if (hs_policy_load(&w->cfg, name, 0, &w->policy, err) < 0)
+	if (hs_policy_load(&w->cfg, name, &w->policy, err) < 0)
 		return -1;
 	w->have_policy = true;
 	return 0;

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -33,46 +34,57 @@ static inline void hs_seccomp_releasep(scmp_filter_ctx *ctx)
 /* What the "file" part of compile errors says: the OCI object's name. */
 #define OCI_LABEL "linux.seccomp"
 
-/* The architectures of the OCI runtime spec (config-linux.md). libseccomp
- * names each one by the lower-case suffix, so the table needs no second
- * column; whether the linked version knows it is asked at run time. */
-static const char *const oci_arches[] = {
-	"SCMP_ARCH_X86",	 "SCMP_ARCH_X86_64",	"SCMP_ARCH_X32",
-	"SCMP_ARCH_ARM",	 "SCMP_ARCH_AARCH64",	"SCMP_ARCH_MIPS",
-	"SCMP_ARCH_MIPS64",	 "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL",
-	"SCMP_ARCH_MIPSEL64",	 "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
-	"SCMP_ARCH_PPC64",	 "SCMP_ARCH_PPC64LE",	"SCMP_ARCH_S390",
-	"SCMP_ARCH_S390X",	 "SCMP_ARCH_PARISC",	"SCMP_ARCH_PARISC64",
-	"SCMP_ARCH_RISCV64",	 "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K",
-	"SCMP_ARCH_SH",		 "SCMP_ARCH_SHEB",
+/* Bounds of the text that once keyed a rule ("name/arg:op:a:b;..."); they
+ * are kept as limits. */
+#define ARGS_TEXT_MAX 512
+#define RULE_KEY_MAX (HS_SYSCALL_NAME_MAX + 1024)
+
+/* The architectures of the OCI runtime spec (config-linux.md) and
+ * libseccomp's name for each, the lower-case suffix; whether the linked
+ * version knows it is asked at run time. */
+struct arch_def {
+	const char *oci, *scmp;
 };
 
-#define ARCH_PREFIX "SCMP_ARCH_"
+static const struct arch_def oci_arches[] = {
+	{ "SCMP_ARCH_X86", "x86" },
+	{ "SCMP_ARCH_X86_64", "x86_64" },
+	{ "SCMP_ARCH_X32", "x32" },
+	{ "SCMP_ARCH_ARM", "arm" },
+	{ "SCMP_ARCH_AARCH64", "aarch64" },
+	{ "SCMP_ARCH_MIPS", "mips" },
+	{ "SCMP_ARCH_MIPS64", "mips64" },
+	{ "SCMP_ARCH_MIPS64N32", "mips64n32" },
+	{ "SCMP_ARCH_MIPSEL", "mipsel" },
+	{ "SCMP_ARCH_MIPSEL64", "mipsel64" },
+	{ "SCMP_ARCH_MIPSEL64N32", "mipsel64n32" },
+	{ "SCMP_ARCH_PPC", "ppc" },
+	{ "SCMP_ARCH_PPC64", "ppc64" },
+	{ "SCMP_ARCH_PPC64LE", "ppc64le" },
+	{ "SCMP_ARCH_S390", "s390" },
+	{ "SCMP_ARCH_S390X", "s390x" },
+	{ "SCMP_ARCH_PARISC", "parisc" },
+	{ "SCMP_ARCH_PARISC64", "parisc64" },
+	{ "SCMP_ARCH_RISCV64", "riscv64" },
+	{ "SCMP_ARCH_LOONGARCH64", "loongarch64" },
+	{ "SCMP_ARCH_M68K", "m68k" },
+	{ "SCMP_ARCH_SH", "sh" },
+	{ "SCMP_ARCH_SHEB", "sheb" },
+};
 
 /* The libseccomp token of an OCI architecture name: 0 if the linked
  * libseccomp does not know it; *in_spec says whether the spec does. */
 static uint32_t resolve_arch(const char *oci_name, bool *in_spec)
 {
-	char lower[32];
-	const char *suffix;
-	size_t i, n;
+	size_t i;
 
-	*in_spec = false;
 	for (i = 0; i < HS_ARRAY_SIZE(oci_arches); i++)
-		if (strcmp(oci_arches[i], oci_name) == 0)
+		if (strcmp(oci_arches[i].oci, oci_name) == 0) {
 			*in_spec = true;
-	if (!*in_spec)
-		return 0;
-	suffix = oci_name + strlen(ARCH_PREFIX);
-	n = strlen(suffix);
-	if (n >= sizeof(lower))
-		return 0;
-	for (i = 0; i < n; i++)
-		lower[i] = (char)(suffix[i] >= 'A' && suffix[i] <= 'Z' ?
-					  suffix[i] - 'A' + 'a' :
-					  suffix[i]);
-	lower[n] = '\0';
-	return seccomp_arch_resolve_name(lower);
+			return seccomp_arch_resolve_name(oci_arches[i].scmp);
+		}
+	*in_spec = false;
+	return 0;
 }
 
 static uint32_t arch_token(const char *oci_name)
@@ -223,63 +235,107 @@ static const char *libseccomp_reason(int rc)
 	}
 }
 
-/* Fills cmps from a rule's args, checking every field. Also writes a
- * canonical text of the comparisons (sorted by argument index, which a
- * valid rule has at most once) into key, so that two rules with the same
- * comparisons in another order are recognised as the same rule. */
-static int build_args(const json_t *args, const char *path,
-		      struct scmp_arg_cmp *cmps, unsigned *ret_n, char *key,
-		      size_t key_size, struct hs_error *err)
+/* The path of a rule or of a part of it, for a message: "syscalls[i]",
+ * "syscalls[i].key" or "syscalls[i].key[j]" (j >= 0). Built only when
+ * something is reported: compiling runs on every container start. */
+static const char *rule_path(char *buf, size_t size, size_t i,
+			     const char *key, long j)
 {
+	if (!key)
+		hs_snprintf(buf, size, "syscalls[%zu]", i);
+	else if (j < 0)
+		hs_snprintf(buf, size, "syscalls[%zu].%s", i, key);
+	else
+		hs_snprintf(buf, size, "syscalls[%zu].%s[%ld]", i, key, j);
+	return buf;
+}
+
+/* What a rule compiles to besides its syscall: the action, and the
+ * comparisons sorted by argument index (which a valid rule has at most
+ * once), so that two rules with the same comparisons in another order are
+ * recognised as the same rule. */
+struct rule_key {
+	uint32_t action;
+	unsigned n_cmps;
 	struct scmp_arg_cmp sorted[HS_PROFILE_MAX_ARGS];
+	size_t text_len; /* of the comparisons as "arg:op:a:b;" texts */
+};
+
+static bool same_cmps(const struct rule_key *a, const struct rule_key *b)
+{
+	unsigned i;
+
+	if (a->n_cmps != b->n_cmps)
+		return false;
+	for (i = 0; i < a->n_cmps; i++)
+		if (a->sorted[i].arg != b->sorted[i].arg ||
+		    a->sorted[i].op != b->sorted[i].op ||
+		    a->sorted[i].datum_a != b->sorted[i].datum_a ||
+		    a->sorted[i].datum_b != b->sorted[i].datum_b)
+			return false;
+	return true;
+}
+
+/* Fills cmps from a rule's args (rule `index`), checking every field, and
+ * key with their sorted form. */
+static int build_args(const json_t *args, size_t index,
+		      struct scmp_arg_cmp *cmps, unsigned *ret_n,
+		      struct rule_key *key, struct hs_error *err)
+{
+	struct scmp_arg_cmp *sorted = key->sorted;
 	bool used[HS_PROFILE_MAX_ARGS] = { false };
 	const json_t *arg;
+	char p[128];
 	size_t i, len = 0;
 	int rc = 0;
 
 	*ret_n = 0;
-	key[0] = '\0';
+	key->n_cmps = 0;
+	key->text_len = 0;
 	if (!args || json_is_null(args))
 		return 0;
 	if (!json_is_array(args) || json_array_size(args) > HS_PROFILE_MAX_ARGS)
-		return hs_json_err(err, OCI_LABEL, path,
+		return hs_json_err(err, OCI_LABEL,
+				   rule_path(p, sizeof(p), index, "args", -1),
 				   "must be an array of at most %d comparisons",
 				   HS_PROFILE_MAX_ARGS);
 	json_array_foreach(args, i, arg) {
-		const json_t *index = json_object_get(arg, "index");
+		const json_t *idx = json_object_get(arg, "index");
 		const json_t *value = json_object_get(arg, "value");
 		const json_t *value2 = json_object_get(arg, "valueTwo");
 		const json_t *op = json_object_get(arg, "op");
 		const struct op_def *o =
 			json_is_string(op) ? op_lookup(json_string_value(op)) :
 					     NULL;
-		char p[128];
 
-		hs_json_path_index(p, sizeof(p), path, i);
-		if (!json_is_integer(index) || json_integer_value(index) < 0 ||
-		    json_integer_value(index) >= HS_PROFILE_MAX_ARGS ||
+		if (!json_is_integer(idx) || json_integer_value(idx) < 0 ||
+		    json_integer_value(idx) >= HS_PROFILE_MAX_ARGS ||
 		    !json_is_integer(value) || json_integer_value(value) < 0 ||
 		    (value2 && !json_is_null(value2) &&
 		     (!json_is_integer(value2) ||
 		      json_integer_value(value2) < 0)) ||
 		    !o) {
-			rc = hs_json_err(err, OCI_LABEL, p,
+			rc = hs_json_err(err, OCI_LABEL,
+					 rule_path(p, sizeof(p), index, "args",
+						   (long)i),
 					 "invalid comparison (index 0-5, "
 					 "non-negative value and valueTwo, "
 					 "SCMP_CMP_* op)");
 			continue;
 		}
-		if (used[json_integer_value(index)]) {
-			rc = hs_json_err(err, OCI_LABEL, p,
+		if (used[json_integer_value(idx)]) {
+			rc = hs_json_err(err, OCI_LABEL,
+					 rule_path(p, sizeof(p), index, "args",
+						   (long)i),
 					 "argument %lld is compared twice",
-					 (long long)json_integer_value(index));
+					 (long long)json_integer_value(idx));
 			continue;
 		}
-		used[json_integer_value(index)] = true;
+		used[json_integer_value(idx)] = true;
 		/* runc passes value as datum_a and valueTwo as datum_b:
 		 * for SCMP_CMP_MASKED_EQ the mask and the expected value. */
 		cmps[*ret_n] = (struct scmp_arg_cmp){
-			.arg = (unsigned)json_integer_value(index),
+			.arg = (unsigned)json_integer_value(idx),
 			.op = o->op,
 			.datum_a = (scmp_datum_t)json_integer_value(value),
 			.datum_b = json_is_integer(value2) ?
@@ -301,18 +357,23 @@ static int build_args(const json_t *args, const char *path,
 			sorted[j] = sorted[j - 1];
 		sorted[j] = t;
 	}
+	/* The length the comparisons take as text bounds the rule's key
+	 * (note_rule); it has always fitted, the check is kept. */
 	for (i = 0; i < *ret_n; i++) {
-		int n = snprintf(key + len, key_size - len,
-				 "%u:%d:%llu:%llu;", sorted[i].arg,
+		int n = snprintf(NULL, 0, "%u:%d:%llu:%llu;", sorted[i].arg,
 				 (int)sorted[i].op,
 				 (unsigned long long)sorted[i].datum_a,
 				 (unsigned long long)sorted[i].datum_b);
 
-		if (n < 0 || (size_t)n >= key_size - len)
-			return hs_json_err(err, OCI_LABEL, path,
+		if (n < 0 || (size_t)n >= ARGS_TEXT_MAX - len)
+			return hs_json_err(err, OCI_LABEL,
+					   rule_path(p, sizeof(p), index,
+						     "args", -1),
 					   "comparisons too long");
 		len += (size_t)n;
 	}
+	key->n_cmps = *ret_n;
+	key->text_len = len;
 	return 0;
 }
 
@@ -374,79 +435,175 @@ static int add_arches(scmp_filter_ctx ctx, const json_t *arches,
 	return rc;
 }
 
-/* Remembers (name, comparisons) -> action in `seen`. Returns 1 when the
- * same rule was already added with the same action (nothing to add), 0 for
- * a new rule, -1 for a conflict. */
-static int note_rule(json_t *seen, const char *name, const char *args_key,
-		     uint32_t action, const char *path, struct hs_error *err)
-{
-	char key[HS_SYSCALL_NAME_MAX + 1024];
-	const json_t *prev;
+/* The rules added so far, to refuse two rules for the same syscall and
+ * comparisons with different actions. A hash index by syscall name (open
+ * addressing, at most half full, sized for every name of the profile)
+ * leads to the list of the (rule, name) pairs naming it. */
+struct seen_slot {
+	const char *name; /* NULL: empty */
+	uint32_t hash;
+	size_t first, last; /* in `named` */
+};
 
-	if (hs_snprintf(key, sizeof(key), "%s/%s", name, args_key) < 0)
-		return hs_json_err(err, OCI_LABEL, path, "rule key too long");
-	prev = json_object_get(seen, key);
-	if (prev) {
-		if ((uint32_t)json_integer_value(json_array_get(prev, 0)) ==
-		    action)
+struct seen_named {
+	size_t rule, at; /* syscalls[rule].names[at] */
+	size_t next;     /* SEEN_NONE at the end */
+};
+
+#define SEEN_NONE SIZE_MAX
+
+struct seen {
+	struct rule_key *rules; /* by index in syscalls[] */
+	struct seen_slot *slot;
+	struct seen_named *named;
+	size_t mask, n_named, max_named;
+};
+
+static void seen_free(struct seen *s)
+{
+	free(s->rules);
+	free(s->slot);
+	free(s->named);
+}
+#define _cleanup_seen_ __attribute__((cleanup(seen_free)))
+
+static int seen_init(struct seen *s, const json_t *syscalls)
+{
+	const json_t *rule;
+	size_t i, n = 16;
+
+	json_array_foreach(syscalls, i, rule)
+		s->max_named += json_array_size(json_object_get(rule, "names"));
+	while (n / 2 < s->max_named && n < SIZE_MAX / 4 / sizeof(*s->slot))
+		n *= 2;
+	if (n / 2 < s->max_named)
+		return -1;
+	s->mask = n - 1;
+	s->rules = calloc(json_array_size(syscalls) + 1, sizeof(*s->rules));
+	s->slot = calloc(n, sizeof(*s->slot));
+	s->named = calloc(s->max_named + 1, sizeof(*s->named));
+	return s->rules && s->slot && s->named ? 0 : -1;
+}
+
+/* The slot of `name`, added if absent. There is room: the table holds
+ * twice as many slots as the profile has names. */
+static struct seen_slot *seen_slot(struct seen *s, const char *name)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	const char *c;
+	size_t i;
+
+	for (c = name; *c; c++)
+		h = (h ^ (unsigned char)*c) * 16777619u;
+	for (i = h & s->mask;; i = (i + 1) & s->mask) {
+		struct seen_slot *slot = &s->slot[i];
+
+		if (!slot->name) {
+			*slot = (struct seen_slot){ name, h, SEEN_NONE,
+						    SEEN_NONE };
+			return slot;
+		}
+		if (slot->hash == h && strcmp(slot->name, name) == 0)
+			return slot;
+	}
+}
+
+/* Remembers syscalls[rule].names[at] with its rule's comparisons and
+ * action. Returns 1 when the same rule was already added with the same
+ * action (nothing to add), 0 for a new rule, -1 for a conflict. */
+static int note_rule(struct seen *s, const char *name, size_t rule,
+		     size_t at, struct hs_error *err)
+{
+	const struct rule_key *key = &s->rules[rule];
+	struct seen_slot *slot;
+	char path[160], prev[160];
+	size_t e;
+
+	/* name + "/" + comparisons: the key this was once kept under. */
+	if (strlen(name) + 1 + key->text_len >= RULE_KEY_MAX)
+		return hs_json_err(err, OCI_LABEL,
+				   rule_path(path, sizeof(path), rule, "names",
+					     (long)at),
+				   "rule key too long");
+	if (s->n_named >= s->max_named)
+		return hs_err(err, ENOMEM, "seccomp: out of memory");
+	slot = seen_slot(s, name);
+	for (e = slot->first; e != SEEN_NONE; e = s->named[e].next) {
+		const struct seen_named *pn = &s->named[e];
+		const struct rule_key *other = &s->rules[pn->rule];
+
+		if (!same_cmps(other, key))
+			continue;
+		if (other->action == key->action)
 			return 1;
-		return hs_json_err(err, OCI_LABEL, path,
+		return hs_json_err(err, OCI_LABEL,
+				   rule_path(path, sizeof(path), rule, "names",
+					     (long)at),
 				   "\"%s\": conflicts with %s: same syscall "
 				   "and arguments, different action",
 				   name,
-				   json_string_value(json_array_get(prev, 1)));
+				   rule_path(prev, sizeof(prev), pn->rule,
+					     "names", (long)pn->at));
 	}
-	json_object_set_new(seen, key,
-			    json_pack("[Is]", (json_int_t)action, path));
+	s->named[s->n_named] = (struct seen_named){ rule, at, SEEN_NONE };
+	if (slot->last == SEEN_NONE)
+		slot->first = s->n_named;
+	else
+		s->named[slot->last].next = s->n_named;
+	slot->last = s->n_named++;
 	return 0;
 }
 
-static int add_rule(scmp_filter_ctx ctx, uint32_t def_action, json_t *seen,
-		    const json_t *rule, size_t index, struct hs_error *err)
+static int add_rule(scmp_filter_ctx ctx, uint32_t def_action,
+		    struct seen *seen, const json_t *rule, size_t index,
+		    struct hs_error *err)
 {
 	struct scmp_arg_cmp cmps[HS_PROFILE_MAX_ARGS];
+	struct rule_key *key = &seen->rules[index];
 	const json_t *names = json_object_get(rule, "names");
 	const json_t *action = json_object_get(rule, "action");
 	const json_t *errno_ret = json_object_get(rule, "errnoRet");
 	const json_t *name;
-	char path[64], p[128], args_key[512];
+	char p[160];
 	unsigned n_cmps = 0;
 	uint32_t act;
 	size_t i;
 	int rc = 0;
 
-	hs_json_path_index(path, sizeof(path), "syscalls", index);
 	if (!json_is_object(rule))
-		return hs_json_err(err, OCI_LABEL, path, "must be an object");
+		return hs_json_err(err, OCI_LABEL,
+				   rule_path(p, sizeof(p), index, NULL, -1),
+				   "must be an object");
 	if (json_is_null(errno_ret))
 		errno_ret = NULL;
-	hs_json_path_key(p, sizeof(p), path, "action");
 	if (!json_is_string(action) ||
 	    action_value(json_string_value(action), errno_ret, &act) < 0)
-		return hs_json_err(err, OCI_LABEL, p,
+		return hs_json_err(err, OCI_LABEL,
+				   rule_path(p, sizeof(p), index, "action", -1),
 				   "invalid action or errnoRet");
-	hs_json_path_key(p, sizeof(p), path, "args");
-	if (build_args(json_object_get(rule, "args"), p, cmps, &n_cmps,
-		       args_key, sizeof(args_key), err) < 0)
+	if (build_args(json_object_get(rule, "args"), index, cmps, &n_cmps,
+		       key, err) < 0)
 		return -1;
-	hs_json_path_key(p, sizeof(p), path, "names");
+	key->action = act;
 	if (!json_is_array(names) ||
 	    json_array_size(names) > HS_PROFILE_MAX_NAMES)
-		return hs_json_err(err, OCI_LABEL, p,
+		return hs_json_err(err, OCI_LABEL,
+				   rule_path(p, sizeof(p), index, "names", -1),
 				   "must be an array of at most %d names",
 				   HS_PROFILE_MAX_NAMES);
 	json_array_foreach(names, i, name) {
-		char pn[160];
 		const char *s;
 		int nr, r;
 
-		hs_json_path_index(pn, sizeof(pn), p, i);
 		if (!json_is_string(name)) {
-			rc = hs_json_err(err, OCI_LABEL, pn, "must be a string");
+			rc = hs_json_err(err, OCI_LABEL,
+					 rule_path(p, sizeof(p), index, "names",
+						   (long)i),
+					 "must be a string");
 			continue;
 		}
 		s = json_string_value(name);
-		r = note_rule(seen, s, args_key, act, pn, err);
+		r = note_rule(seen, s, index, i, err);
 		if (r < 0) {
 			rc = -1;
 			continue;
@@ -457,13 +614,17 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t def_action, json_t *seen,
 			continue;
 		nr = seccomp_syscall_resolve_name(s);
 		if (nr == __NR_SCMP_ERROR) {
-			hs_json_warn(err, OCI_LABEL, pn,
+			hs_json_warn(err, OCI_LABEL,
+				     rule_path(p, sizeof(p), index, "names",
+					       (long)i),
 				     "unknown syscall \"%s\" skipped", s);
 			continue;
 		}
 		r = seccomp_rule_add_array(ctx, act, nr, n_cmps, cmps);
 		if (r < 0)
-			rc = hs_json_err(err, OCI_LABEL, pn,
+			rc = hs_json_err(err, OCI_LABEL,
+					 rule_path(p, sizeof(p), index, "names",
+						   (long)i),
 					 "libseccomp refused the rule for "
 					 "\"%s\": %s",
 					 s, libseccomp_reason(r));
@@ -515,7 +676,7 @@ int hs_seccomp_compile(const json_t *oci_seccomp, int out_fd,
 		       size_t *ret_bpf_insns, struct hs_error *err)
 {
 	_cleanup_seccomp_ scmp_filter_ctx ctx = NULL;
-	_cleanup_json_ json_t *seen = json_object();
+	_cleanup_seen_ struct seen seen = { 0 };
 	_cleanup_close_ int mfd = -1;
 	const json_t *def, *def_errno, *syscalls, *rule;
 	unsigned errors_before = err->count;
@@ -524,8 +685,6 @@ int hs_seccomp_compile(const json_t *oci_seccomp, int out_fd,
 	size_t i;
 	int r;
 
-	if (!seen)
-		return hs_err(err, ENOMEM, "seccomp: out of memory");
 	if (!json_is_object(oci_seccomp))
 		return hs_json_err(err, OCI_LABEL, "", "must be an object");
 	def = json_object_get(oci_seccomp, "defaultAction");
@@ -550,8 +709,10 @@ int hs_seccomp_compile(const json_t *oci_seccomp, int out_fd,
 	if (syscalls && !json_is_null(syscalls) && !json_is_array(syscalls))
 		return hs_json_err(err, OCI_LABEL, "syscalls",
 				   "must be an array");
+	if (seen_init(&seen, syscalls) < 0)
+		return hs_err(err, ENOMEM, "seccomp: out of memory");
 	json_array_foreach(syscalls, i, rule)
-		add_rule(ctx, def_action, seen, rule, i, err);
+		add_rule(ctx, def_action, &seen, rule, i, err);
 	if (err->count != errors_before)
 		return -1;
 

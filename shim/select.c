@@ -56,7 +56,7 @@ int hs_select_tenant(const struct hs_config *cfg, const json_t *annotations,
 }
 
 int hs_select_policy(const struct hs_config *cfg, const json_t *annotations,
-		     unsigned flags, struct hs_policy *ret, struct hs_error *err)
+		     struct hs_policy *ret, struct hs_error *err)
 {
 	const char *tenant, *ns, *wanted;
 	struct hs_policy p;
@@ -68,9 +68,9 @@ int hs_select_policy(const struct hs_config *cfg, const json_t *annotations,
 	if (r < 0)
 		return -1;
 	if (!wanted || strcmp(wanted, tenant) == 0)
-		return hs_policy_load(cfg, tenant, flags, ret, err);
+		return hs_policy_load(cfg, tenant, ret, err);
 	/* Only the tenant policy's `selectable` list is needed from it. */
-	if (hs_policy_load(cfg, tenant, 0, &p, err) < 0)
+	if (hs_policy_load(cfg, tenant, &p, err) < 0)
 		return -1;
 	if (!hs_policy_is_selectable(&p, wanted)) {
 		hs_err(err, EPERM,
@@ -82,5 +82,5 @@ int hs_select_policy(const struct hs_config *cfg, const json_t *annotations,
 		return -1;
 	}
 	hs_policy_free(&p);
-	return hs_policy_load(cfg, wanted, flags, ret, err);
+	return hs_policy_load(cfg, wanted, ret, err);
 }

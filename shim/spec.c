@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "hs_cleanup.h"
-#include "hs_seccomp.h"
 #include "hs_spec.h"
 
 /* OCI namespace types and their /proc/PID/ns names. */
@@ -648,40 +647,47 @@ static int inject_hooks(json_t *spec, const struct hs_harden_ctx *ctx,
 }
 
 static int set_annotations(json_t *spec, const struct hs_policy *policy,
-			   const char *file, struct hs_error *err)
+			   const char *digest, const char *file,
+			   struct hs_error *err)
 {
 	json_t *ann = object_child(spec, "annotations");
 
 	if (!ann)
 		return hs_json_err(err, file, "annotations",
 				   "must be an object");
-	if (json_object_size(ann) > HS_SPEC_MAX_ANNOTATIONS)
+	/* Room for the two we add: the hooks refuse a state with more. */
+	json_object_del(ann, HS_ANNOTATION_POLICY);
+	json_object_del(ann, HS_ANNOTATION_DIGEST);
+	if (json_object_size(ann) > HS_SPEC_MAX_ANNOTATIONS - 2)
 		return hs_json_err(err, file, "annotations",
-				   "%zu annotations, more than the limit of %d",
+				   "%zu annotations, more than the limit of %d "
+				   "(%d with hardshim's own two)",
 				   json_object_size(ann),
+				   HS_SPEC_MAX_ANNOTATIONS - 2,
 				   HS_SPEC_MAX_ANNOTATIONS);
 	json_object_set_new(ann, HS_ANNOTATION_POLICY,
 			    json_string(policy->name));
-	json_object_set_new(ann, HS_ANNOTATION_DIGEST,
-			    json_string(policy->digest));
+	json_object_set_new(ann, HS_ANNOTATION_DIGEST, json_string(digest));
 	return 0;
 }
 
 /* The profile is resolved against the container's final bounding set (as
- * Docker resolves includes.caps), then compiled with libseccomp so that a
+ * Docker resolves includes.caps) and compiled by the planner, so that a
  * profile that cannot be built stops the start here, with a reason,
  * instead of inside runc. */
-static int set_seccomp(json_t *lnx, const struct hs_policy *policy,
-		       hs_capset_t bounding, const struct hs_harden_ctx *ctx,
-		       const char *file, struct hs_error *err)
+static int set_seccomp(json_t *spec, json_t *lnx,
+		       const struct hs_policy *policy, hs_capset_t bounding,
+		       const struct hs_harden_ctx *ctx, const char *file,
+		       struct hs_error *err)
 {
 	char names[64][40];
 	const char *list[65];
 	struct hs_resolve_ctx rctx = ctx->node;
-	_cleanup_json_ json_t *resolved = NULL;
+	struct hs_seccomp_plan plan;
+	hs_seccomp_planner planner = ctx->planner ? ctx->planner
+						  : hs_plan_seccomp;
 	size_t n = 0;
-	size_t insns = 0;
-	int c;
+	int c, ret;
 
 	for (c = 0; c <= hs_caps_last() && n < 64; c++)
 		if ((bounding & ((hs_capset_t)1 << c)) &&
@@ -691,14 +697,12 @@ static int set_seccomp(json_t *lnx, const struct hs_policy *policy,
 		}
 	list[n] = NULL;
 	rctx.caps = list;
-	resolved = hs_profile_resolve(policy->seccomp, &rctx, policy->file,
-				      err);
-	if (!resolved)
+	if (planner(policy, &rctx, ctx->planner_data, &plan, err) < 0)
 		return -1;
-	if (hs_seccomp_compile(resolved, -1, &insns, err) < 0)
-		return hs_err_context(err, "%s: seccomp", policy->file);
-	json_object_set(lnx, "seccomp", resolved);
-	return 0;
+	json_object_set(lnx, "seccomp", plan.resolved);
+	ret = set_annotations(spec, policy, plan.digest, file, err);
+	hs_plan_free(&plan);
+	return ret;
 }
 
 int hs_spec_harden(json_t *spec, const struct hs_policy *policy,
@@ -747,8 +751,7 @@ int hs_spec_harden(json_t *spec, const struct hs_policy *policy,
 					   "must be an object");
 		json_object_set_new(root, "readonly", json_true());
 	}
-	if (set_annotations(spec, policy, file, err) < 0 ||
-	    inject_hooks(spec, ctx, file, err) < 0)
+	if (inject_hooks(spec, ctx, file, err) < 0)
 		return -1;
-	return set_seccomp(lnx, policy, bounding, ctx, file, err);
+	return set_seccomp(spec, lnx, policy, bounding, ctx, file, err);
 }

@@ -55,3 +55,24 @@ id3=$(new_id work)
 out=$("$HARDSHIM" runtime run --bundle "$b3" "$id3" 2>&1)
 check busybox-workload [ "$out" = "HELLO
 65534" ]
+
+# The exact form README promises, from the repository root, with the shipped
+# config as it is in the tree.
+b4=$TMP/bundle4
+new_bundle "$b4"
+set_args "$b4" sh -c 'grep ^NoNewPrivs: /proc/self/status'
+id4=$(new_id shipped)
+out=$(cd "$HS_ROOT" && HARDSHIM_CONFIG=policies/config.json build/hardshim runtime run --bundle "$b4" "$id4" </dev/null 2>&1)
+check shipped-config-form [ "$(printf '%s' "$out" | tr -d ' \t')" = NoNewPrivs:1 ]
+
+# Every decision is logged when the config names a decision log.
+jq --arg l "$TMP/decisions.log" '.decisionLog = $l' "$HARDSHIM_CONFIG" >"$TMP/c.json" && cp "$TMP/c.json" "$HARDSHIM_CONFIG"
+b5=$TMP/bundle5
+new_bundle "$b5"
+set_args "$b5" true
+id5=$(new_id logged)
+"$HARDSHIM" runtime run --bundle "$b5" "$id5" </dev/null >/dev/null 2>&1
+jq_edit "$b5" '.mounts += [{"destination":"/h","type":"bind","source":"/etc","options":["bind"]}]'
+"$HARDSHIM" runtime run --bundle "$b5" "$id5-bad" </dev/null >/dev/null 2>&1
+check decision-hardened jq -se --arg id "$id5" 'map(select(.id == $id and .result == "hardened" and .policy == "tenant-default" and (.digest | length) == 64)) | length == 1' "$TMP/decisions.log"
+check decision-refused jq -se --arg id "$id5-bad" 'map(select(.id == $id and .result == "refused" and (.reason | contains("exposes")))) | length == 1' "$TMP/decisions.log"

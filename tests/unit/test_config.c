@@ -1,0 +1,643 @@
+/* shim/config.c: the global config. Every key checked, the runtime an
+ * absolute path, policy names bounded, relative paths resolved against the
+ * config's own directory. */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hs_cache.h"
+#include "hs_cleanup.h"
+#include "hs_config.h"
+#include "hs_test.h"
+
+#define DIR_ "/etc/hardshim"
+
+static char scratch[64];
+
+static int rm_entry(const char *path, const struct stat *st, int flag,
+		    struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Parses `json` (stolen) as "config.json" in DIR_. */
+static int parse(json_t *json, struct hs_config *cfg, struct hs_error *err)
+{
+	int r;
+
+	if (!json)
+		return hs_err(err, ENOMEM, "json_pack failed");
+	r = hs_config_parse(json, "config.json", DIR_, cfg, err);
+	json_decref(json);
+	return r;
+}
+
+static void test_valid_config(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_config cfg;
+
+	CHECK(parse(json_pack("{s:s, s:s, s:s, s:[{s:s,s:s},{s:s,s:s}], s:i}",
+			      "comment", "x", "runtime", "/usr/sbin/runc",
+			      "defaultPolicy", "tenant-default", "tenants",
+			      "namespace", "batch-*", "policy", "tenant-batch",
+			      "namespace", "team-a", "policy", "tenant-a.v2",
+			      "hookTimeout", 10),
+		    &cfg, &err) == 0);
+	CHECK(err.count == 0);
+	CHECK_STR(cfg.runtime, "/usr/sbin/runc");
+	CHECK_STR(cfg.default_policy, "tenant-default");
+	CHECK_STR(cfg.policy_dir, DIR_ "/."); /* default "." */
+	CHECK(cfg.n_tenants == 2);
+	CHECK_STR(cfg.tenants[0].namespace_glob, "batch-*");
+	CHECK_STR(cfg.tenants[0].policy, "tenant-batch");
+	CHECK_STR(cfg.tenants[1].policy, "tenant-a.v2");
+	CHECK(cfg.hook_timeout == 10);
+	CHECK_STR(cfg.decision_log, "");
+	hs_config_free(&cfg);
+	CHECK(cfg.json == NULL);
+}
+
+static void test_defaults(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_config cfg;
+
+	CHECK(parse(json_pack("{s:s,s:s}", "runtime", "/usr/bin/crun",
+			      "defaultPolicy", "strict"),
+		    &cfg, &err) == 0);
+	CHECK(cfg.hook_timeout == HS_HOOK_TIMEOUT_DEFAULT);
+	CHECK(cfg.n_tenants == 0);
+	hs_config_free(&cfg);
+}
+
+static void test_takes_a_reference(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_config cfg;
+	json_t *j = json_pack("{s:s,s:s}", "runtime", "/usr/bin/crun",
+			      "defaultPolicy", "strict");
+
+	CHECK(j != NULL);
+	CHECK(hs_config_parse(j, "config.json", DIR_, &cfg, &err) == 0);
+	json_decref(j); /* the config keeps its own */
+	CHECK_STR(cfg.runtime, "/usr/bin/crun");
+	hs_config_free(&cfg);
+}
+
+static void test_missing_runtime(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_config cfg;
+
+	CHECK(parse(json_pack("{s:s}", "defaultPolicy", "tenant-default"), &cfg,
+		    &err) < 0);
+	CHECK_STR(err.msg, "config.json: runtime: required, missing");
+	CHECK(cfg.json == NULL);
+}
+
+static void test_relative_runtime(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_config cfg;
+
+	CHECK(parse(json_pack("{s:s,s:s}", "runtime", "runc", "defaultPolicy",
+			      "tenant-default"),
+		    &cfg, &err) < 0);
+	CHECK_STR(err.msg,
+		  "config.json: runtime: \"runc\" must be an absolute path");
+	memset(&err, 0, sizeof(err));
+	CHECK(parse(json_pack("{s:s,s:s}", "runtime", "./bin/runc",
+			      "defaultPolicy", "tenant-default"),
+		    &cfg, &err) < 0);
+	CHECK_CONTAINS(err.msg, "\"./bin/runc\" must be an absolute path");
+}
+
+static void test_runtime_wrong_type(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_config cfg;
+
+	CHECK(parse(json_pack("{s:[s],s:s}", "runtime", "/usr/sbin/runc",
+			      "defaultPolicy", "tenant-default"),
+		    &cfg, &err) < 0);
+	CHECK_STR(err.msg, "config.json: runtime: must be a string");
+}
+
+static void test_bad_default_policy_names(void)
+{
+	static const char *const bad[] = { "../x", "", "A", "Tenant",
+					   "-x",   "a/b", "a b", ".hidden" };
+	size_t i;
+
+	for (i = 0; i < HS_ARRAY_SIZE(bad); i++) {
+		struct hs_error err = { 0 };
+		struct hs_config cfg;
+		char want[128];
+
+		CHECK(parse(json_pack("{s:s,s:s}", "runtime", "/usr/sbin/runc",
+				      "defaultPolicy", bad[i]),
+			    &cfg, &err) < 0);
+		snprintf(want, sizeof(want),
+			 "config.json: defaultPolicy: \"%s\" is not a policy "
+			 "name",
+			 bad[i]);
+		CHECK_CONTAINS(err.msg, want);
+	}
+}
+
+static void test_missing_default_policy(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_config cfg;
+
+	CHECK(parse(json_pack("{s:s}", "runtime", "/usr/sbin/runc"), &cfg,
+		    &err) < 0);
+	CHECK_STR(err.msg, "config.json: defaultPolicy: required, missing");
+}
+
+static void test_bad_tenant_policy_name(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_config cfg;
+
+	CHECK(parse(json_pack("{s:s,s:s,s:[{s:s,s:s}]}", "runtime",
+			      "/usr/sbin/runc", "defaultPolicy", "d",
+			      "tenants", "namespace", "a-*", "policy",
+			      "../../etc/shadow"),
+		    &cfg, &err) < 0);
+	CHECK_CONTAINS(err.msg, "config.json: tenants[0].policy: "
+				"\"../../etc/shadow\" is not a policy name");
+}
+
+static void test_unknown_key(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_config cfg;
+
+	CHECK(parse(json_pack("{s:s,s:s,s:s}", "runtime", "/usr/sbin/runc",
+			      "defaultPolicy", "d", "policyDirectory", "/p"),
+		    &cfg, &err) < 0);
+	CHECK_STR(err.msg, "config.json: policyDirectory: unknown key");
+}
+
+static void test_tenants_not_an_array(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_config cfg;
+
+	CHECK(parse(json_pack("{s:s,s:s,s:{s:s}}", "runtime", "/usr/sbin/runc",
+			      "defaultPolicy", "d", "tenants", "batch-*",
+			      "tenant-batch"),
+		    &cfg, &err) < 0);
+	CHECK_STR(err.msg, "config.json: tenants: must be an array");
+}
+
+static void test_tenant_entry_not_object(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_config cfg;
+
+	CHECK(parse(json_pack("{s:s,s:s,s:[s]}", "runtime", "/usr/sbin/runc",
+			      "defaultPolicy", "d", "tenants", "batch-*"),
+		    &cfg, &err) < 0);
+	CHECK_STR(err.msg, "config.json: tenants[0]: must be an object");
+}
+
+static void test_tenant_missing_namespace(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_config cfg;
+
+	CHECK(parse(json_pack("{s:s,s:s,s:[{s:s,s:s},{s:s}]}", "runtime",
+			      "/usr/sbin/runc", "defaultPolicy", "d",
+			      "tenants", "namespace", "a", "policy", "p",
+			      "policy", "p"),
+		    &cfg, &err) < 0);
+	CHECK_STR(err.msg, "config.json: tenants[1].namespace: required, "
+			   "missing");
+}
+
+static void test_tenant_missing_policy_and_unknown_key(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_config cfg;
+
+	CHECK(parse(json_pack("{s:s,s:s,s:[{s:s}]}", "runtime",
+			      "/usr/sbin/runc", "defaultPolicy", "d",
+			      "tenants", "namespace", "a"),
+		    &cfg, &err) < 0);
+	CHECK_STR(err.msg, "config.json: tenants[0].policy: required, missing");
+	memset(&err, 0, sizeof(err));
+	CHECK(parse(json_pack("{s:s,s:s,s:[{s:s,s:s,s:s}]}", "runtime",
+			      "/usr/sbin/runc", "defaultPolicy", "d",
+			      "tenants", "namespace", "a", "policy", "p",
+			      "namepsace", "b"),
+		    &cfg, &err) < 0);
+	CHECK_STR(err.msg, "config.json: tenants[0].namepsace: unknown key");
+}
+
+static void test_too_many_tenants(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_config cfg;
+	json_t *list = json_array();
+	size_t i;
+
+	for (i = 0; i <= HS_CONFIG_MAX_TENANTS; i++)
+		json_array_append_new(list, json_pack("{s:s,s:s}", "namespace",
+						      "x", "policy", "p"));
+	CHECK(parse(json_pack("{s:s,s:s,s:o}", "runtime", "/usr/sbin/runc",
+			      "defaultPolicy", "d", "tenants", list),
+		    &cfg, &err) < 0);
+	CHECK_STR(err.msg, "config.json: tenants: 1025 rules, more than the "
+			   "limit of 1024");
+}
+
+static void test_hook_timeout_out_of_range(void)
+{
+	static const int bad[] = { 0, -1, HS_HOOK_TIMEOUT_MAX + 1, 3600 };
+	size_t i;
+
+	for (i = 0; i < HS_ARRAY_SIZE(bad); i++) {
+		struct hs_error err = { 0 };
+		struct hs_config cfg;
+		char want[128];
+
+		CHECK(parse(json_pack("{s:s,s:s,s:i}", "runtime",
+				      "/usr/sbin/runc", "defaultPolicy", "d",
+				      "hookTimeout", bad[i]),
+			    &cfg, &err) < 0);
+		snprintf(want, sizeof(want),
+			 "config.json: hookTimeout: %d is out of range [1, 60]",
+			 bad[i]);
+		CHECK_STR(err.msg, want);
+	}
+}
+
+static void test_hook_timeout_wrong_type(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_config cfg;
+
+	CHECK(parse(json_pack("{s:s,s:s,s:s}", "runtime", "/usr/sbin/runc",
+			      "defaultPolicy", "d", "hookTimeout", "5"),
+		    &cfg, &err) < 0);
+	CHECK_STR(err.msg, "config.json: hookTimeout: must be an integer");
+}
+
+static void test_relative_paths_resolve_against_dir(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_config cfg;
+
+	CHECK(parse(json_pack("{s:s,s:s,s:s,s:s}", "runtime", "/usr/sbin/runc",
+			      "defaultPolicy", "d", "policyDir", "policies",
+			      "decisionLog", "log/decisions.jsonl"),
+		    &cfg, &err) == 0);
+	CHECK_STR(cfg.policy_dir, DIR_ "/policies");
+	CHECK_STR(cfg.decision_log, DIR_ "/log/decisions.jsonl");
+	hs_config_free(&cfg);
+	CHECK(parse(json_pack("{s:s,s:s,s:s,s:s}", "runtime", "/usr/sbin/runc",
+			      "defaultPolicy", "d", "policyDir", "/srv/pol",
+			      "decisionLog", "/var/log/hardshim.jsonl"),
+		    &cfg, &err) == 0);
+	CHECK_STR(cfg.policy_dir, "/srv/pol");
+	CHECK_STR(cfg.decision_log, "/var/log/hardshim.jsonl");
+	hs_config_free(&cfg);
+}
+
+static void test_cache_dir(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_config cfg;
+
+	CHECK(parse(json_pack("{s:s,s:s}", "runtime", "/usr/sbin/runc",
+			      "defaultPolicy", "d"),
+		    &cfg, &err) == 0);
+	CHECK_STR(cfg.cache_dir, HS_CACHE_DEFAULT_DIR);
+	hs_config_free(&cfg);
+	CHECK(parse(json_pack("{s:s,s:s,s:s}", "runtime", "/usr/sbin/runc",
+			      "defaultPolicy", "d", "cacheDir",
+			      "/var/cache/hardshim"),
+		    &cfg, &err) == 0);
+	CHECK_STR(cfg.cache_dir, "/var/cache/hardshim");
+	hs_config_free(&cfg);
+}
+
+static void test_cache_dir_relative_refused(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_config cfg;
+
+	/* Not resolved against the config's directory: the cache must be
+	 * exactly where root said. */
+	CHECK(parse(json_pack("{s:s,s:s,s:s}", "runtime", "/usr/sbin/runc",
+			      "defaultPolicy", "d", "cacheDir", "cache"),
+		    &cfg, &err) < 0);
+	CHECK_STR(err.msg,
+		  "config.json: cacheDir: \"cache\" must be an absolute path");
+	memset(&err, 0, sizeof(err));
+	CHECK(parse(json_pack("{s:s,s:s,s:b}", "runtime", "/usr/sbin/runc",
+			      "defaultPolicy", "d", "cacheDir", 0),
+		    &cfg, &err) < 0);
+	CHECK_STR(err.msg, "config.json: cacheDir: must be a string");
+}
+
+static void test_policy_dir_wrong_type(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_config cfg;
+
+	CHECK(parse(json_pack("{s:s,s:s,s:b}", "runtime", "/usr/sbin/runc",
+			      "defaultPolicy", "d", "policyDir", 1),
+		    &cfg, &err) < 0);
+	CHECK_STR(err.msg, "config.json: policyDir: must be a string");
+}
+
+static void test_decision_log_too_long(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_config cfg;
+	char long_path[HS_PATH_MAX + 16];
+
+	memset(long_path, 'a', sizeof(long_path) - 1);
+	long_path[sizeof(long_path) - 1] = '\0';
+	CHECK(parse(json_pack("{s:s,s:s,s:s}", "runtime", "/usr/sbin/runc",
+			      "defaultPolicy", "d", "decisionLog", long_path),
+		    &cfg, &err) < 0);
+	CHECK_STR(err.msg, "config.json: decisionLog: path too long");
+}
+
+/* The same limit on policyDir must say why, like decisionLog does. */
+static void test_policy_dir_too_long(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_config cfg;
+	char long_path[HS_PATH_MAX + 16];
+
+	memset(long_path, 'a', sizeof(long_path) - 1);
+	long_path[sizeof(long_path) - 1] = '\0';
+	CHECK(parse(json_pack("{s:s,s:s,s:s}", "runtime", "/usr/sbin/runc",
+			      "defaultPolicy", "d", "policyDir", long_path),
+		    &cfg, &err) < 0);
+	CHECK(err.count >= 1);
+	CHECK_CONTAINS(err.msg, "policyDir");
+}
+
+static void test_not_an_object(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_config cfg;
+
+	CHECK(parse(json_pack("[s]", "runtime"), &cfg, &err) < 0);
+	CHECK_STR(err.msg, "config.json: must be a JSON object");
+	CHECK(cfg.json == NULL);
+}
+
+static void test_every_error_reported(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_config cfg;
+
+	/* Unknown key, relative runtime, bad name, bad timeout, bad tenants:
+	 * `hardshim check` shows them all at once. */
+	CHECK(parse(json_pack("{s:s,s:s,s:s,s:i,s:i}", "x", "y", "runtime",
+			      "runc", "defaultPolicy", "B", "hookTimeout", 99,
+			      "tenants", 1),
+		    &cfg, &err) < 0);
+	CHECK(err.count == 5);
+	CHECK_STR(err.msg, "config.json: x: unknown key");
+}
+
+static void test_policy_name_valid(void)
+{
+	char max[HS_POLICY_NAME_MAX + 2];
+
+	CHECK(!hs_policy_name_valid("../x"));
+	CHECK(!hs_policy_name_valid(""));
+	CHECK(!hs_policy_name_valid("A"));
+	CHECK(!hs_policy_name_valid("tenant-A"));
+	CHECK(!hs_policy_name_valid(".x"));
+	CHECK(!hs_policy_name_valid("-x"));
+	CHECK(!hs_policy_name_valid("_x"));
+	CHECK(!hs_policy_name_valid("a/b"));
+	CHECK(!hs_policy_name_valid("a b"));
+	CHECK(!hs_policy_name_valid("a\nb"));
+	CHECK(!hs_policy_name_valid("tenant*"));
+	memset(max, 'a', HS_POLICY_NAME_MAX + 1);
+	max[HS_POLICY_NAME_MAX + 1] = '\0';
+	CHECK(!hs_policy_name_valid(max)); /* 65 characters */
+	max[HS_POLICY_NAME_MAX] = '\0';
+	CHECK(hs_policy_name_valid(max)); /* 64 */
+	CHECK(hs_policy_name_valid("a"));
+	CHECK(hs_policy_name_valid("0"));
+	CHECK(hs_policy_name_valid("tenant-default"));
+	CHECK(hs_policy_name_valid("tenant_b.v2"));
+}
+
+static void test_config_path_env(void)
+{
+	char *saved = getenv("HARDSHIM_CONFIG");
+	char *copy = saved ? strdup(saved) : NULL;
+	const char *a, *b;
+	char got_a[256] = "", got_b[256] = "";
+
+	unsetenv("HARDSHIM_CONFIG");
+	a = hs_config_path();
+	snprintf(got_a, sizeof(got_a), "%s", a);
+	setenv("HARDSHIM_CONFIG", "/tmp/x/config.json", 1);
+	b = hs_config_path();
+	snprintf(got_b, sizeof(got_b), "%s", b);
+	setenv("HARDSHIM_CONFIG", "", 1);
+	a = hs_config_path();
+	if (copy)
+		setenv("HARDSHIM_CONFIG", copy, 1);
+	else
+		unsetenv("HARDSHIM_CONFIG");
+	free(copy);
+	CHECK_STR(got_a, HS_CONFIG_DEFAULT_PATH);
+	CHECK_STR(got_b, "/tmp/x/config.json");
+	CHECK_STR(a, HS_CONFIG_DEFAULT_PATH); /* empty means unset */
+}
+
+static void test_example_config_parses(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_config cfg;
+	char dir[PATH_MAX], want[PATH_MAX + 8];
+	json_t *j;
+
+	CHECK(realpath("policies", dir) != NULL);
+	j = hs_json_load_path("policies/config.json", HS_POLICY_MAX_BYTES, &err);
+	CHECK(j != NULL);
+	CHECK(hs_config_parse(j, "policies/config.json", dir, &cfg, &err) == 0);
+	json_decref(j);
+	snprintf(want, sizeof(want), "%s/.", dir);
+	CHECK_STR(cfg.policy_dir, want);
+	CHECK_STR(cfg.default_policy, "tenant-default");
+	CHECK(cfg.n_tenants == 1);
+	CHECK_STR(cfg.tenants[0].policy, "tenant-batch");
+	hs_config_free(&cfg);
+}
+
+static void test_fixture_every_error(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_config cfg;
+	char *lines = NULL;
+	size_t size = 0;
+	json_t *j = hs_json_load_path("tests/data/configs/bad-many-errors.json",
+				      HS_POLICY_MAX_BYTES, &err);
+	int r;
+
+	CHECK(j != NULL);
+	err.sink = open_memstream(&lines, &size);
+	CHECK(err.sink != NULL);
+	r = hs_config_parse(j, "bad.json", DIR_, &cfg, &err);
+	json_decref(j);
+	fclose(err.sink);
+	err.sink = NULL;
+	CHECK(r < 0);
+	/* The unknown key, the relative runtime, the bad default name, the
+	 * wrong policyDir type, the timeout, and three tenant rules. */
+	CHECK(err.count == 8);
+	CHECK_STR(err.msg, "bad.json: tenant: unknown key");
+	CHECK_CONTAINS(lines, "bad.json: runtime: \"runc\" must be an "
+			      "absolute path\n");
+	CHECK_CONTAINS(lines, "bad.json: defaultPolicy: \"Tenant Default\" is "
+			      "not a policy name");
+	CHECK_CONTAINS(lines, "bad.json: policyDir: must be a string\n");
+	CHECK_CONTAINS(lines, "bad.json: hookTimeout: 0 is out of range [1, "
+			      "60]\n");
+	CHECK_CONTAINS(lines, "bad.json: tenants[0].policy: required, "
+			      "missing\n");
+	CHECK_CONTAINS(lines, "bad.json: tenants[1].policy: "
+			      "\"../../etc/shadow\" is not a policy name");
+	CHECK_CONTAINS(lines, "bad.json: tenants[2]: must be an object\n");
+	free(lines);
+}
+
+static int write_config(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	size_t len = strlen(text);
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, text, len) != (ssize_t)len) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return chmod(path, mode);
+}
+
+static void test_load_file(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_config cfg;
+	char path[128], want[160];
+
+	snprintf(path, sizeof(path), "%s/config.json", scratch);
+	CHECK(write_config(path,
+			   "{\"runtime\": \"/usr/sbin/runc\", \"defaultPolicy\":"
+			   " \"d\", \"policyDir\": \"pol\"}",
+			   0644) == 0);
+	if (geteuid() != 0) {
+		/* Not root-owned: refused, whatever it says. */
+		CHECK(hs_config_load(path, &cfg, &err) < 0);
+		CHECK_CONTAINS(err.msg, "not owned by root");
+		return;
+	}
+	CHECK(hs_config_load(path, &cfg, &err) == 0);
+	CHECK_STR(cfg.path, path);
+	snprintf(want, sizeof(want), "%s/pol", scratch);
+	CHECK_STR(cfg.policy_dir, want);
+	hs_config_free(&cfg);
+}
+
+static void test_load_file_writable_refused(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_config cfg;
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/open.json", scratch);
+	CHECK(write_config(path,
+			   "{\"runtime\": \"/usr/sbin/runc\", \"defaultPolicy\":"
+			   " \"d\"}",
+			   0666) == 0);
+	CHECK(hs_config_load(path, &cfg, &err) < 0);
+	CHECK(err.errnum == EPERM);
+	CHECK_CONTAINS(err.msg, "open.json: ");
+	CHECK_CONTAINS(err.msg, "refused");
+}
+
+static void test_load_file_symlink_refused(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_config cfg;
+	char path[128], link[128];
+
+	snprintf(path, sizeof(path), "%s/real.json", scratch);
+	snprintf(link, sizeof(link), "%s/link.json", scratch);
+	CHECK(write_config(path,
+			   "{\"runtime\": \"/usr/sbin/runc\", \"defaultPolicy\":"
+			   " \"d\"}",
+			   0644) == 0);
+	CHECK(symlink(path, link) == 0);
+	CHECK(hs_config_load(link, &cfg, &err) < 0);
+	CHECK_CONTAINS(err.msg, "link.json: is a symbolic link, refused");
+}
+
+int main(void)
+{
+	snprintf(scratch, sizeof(scratch), "/tmp/hs-config-XXXXXX");
+	if (!mkdtemp(scratch)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	RUN(test_valid_config);
+	RUN(test_defaults);
+	RUN(test_takes_a_reference);
+	RUN(test_missing_runtime);
+	RUN(test_relative_runtime);
+	RUN(test_runtime_wrong_type);
+	RUN(test_bad_default_policy_names);
+	RUN(test_missing_default_policy);
+	RUN(test_bad_tenant_policy_name);
+	RUN(test_unknown_key);
+	RUN(test_tenants_not_an_array);
+	RUN(test_tenant_entry_not_object);
+	RUN(test_tenant_missing_namespace);
+	RUN(test_tenant_missing_policy_and_unknown_key);
+	RUN(test_too_many_tenants);
+	RUN(test_hook_timeout_out_of_range);
+	RUN(test_hook_timeout_wrong_type);
+	RUN(test_relative_paths_resolve_against_dir);
+	RUN(test_cache_dir);
+	RUN(test_cache_dir_relative_refused);
+	RUN(test_policy_dir_wrong_type);
+	RUN(test_decision_log_too_long);
+	RUN(test_policy_dir_too_long);
+	RUN(test_not_an_object);
+	RUN(test_every_error_reported);
+	RUN(test_policy_name_valid);
+	RUN(test_config_path_env);
+	RUN(test_example_config_parses);
+	RUN(test_fixture_every_error);
+	RUN(test_load_file);
+	RUN(test_load_file_writable_refused);
+	RUN(test_load_file_symlink_refused);
+	nftw(scratch, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	TEST_EXIT();
+}
