@@ -11,7 +11,8 @@
  * Trust: the directory must be root's and writable by no one else, so that
  * only root can have written an entry; anything wrong with an entry makes
  * it a miss, never an error. Failing to write one is not an error either:
- * the cache only ever saves work. */
+ * the cache only ever saves work. At HS_CACHE_MAX_ENTRIES entries the
+ * directory is emptied before the next one is written. */
 #ifndef HS_CACHE_H
 #define HS_CACHE_H
 

@@ -136,7 +136,10 @@ static bool lookup(int dirfd, const char *name, struct hs_seccomp_plan *out)
 	return true;
 }
 
-static size_t count_entries(int dirfd)
+/* Keeps the directory bounded: entries of an older binary or of an edited
+ * policy are never read again, so once HS_CACHE_MAX_ENTRIES have piled up
+ * they are all removed and the cache fills anew. */
+static void prune(int dirfd)
 {
 	int fd = dup(dirfd);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -146,12 +149,17 @@ static size_t count_entries(int dirfd)
 	if (!d) {
 		if (fd >= 0)
 			close(fd);
-		return SIZE_MAX;
+		return;
 	}
 	while ((e = readdir(d)))
 		n += e->d_name[0] != '.';
+	if (n >= HS_CACHE_MAX_ENTRIES) {
+		rewinddir(d);
+		while ((e = readdir(d)))
+			if (e->d_name[0] != '.')
+				unlinkat(dirfd, e->d_name, 0);
+	}
 	closedir(d);
-	return n;
 }
 
 static void store(int dirfd, const char *name, const struct hs_seccomp_plan *plan)
@@ -161,10 +169,9 @@ static void store(int dirfd, const char *name, const struct hs_seccomp_plan *pla
 	json_t *files = json_array();
 	size_t i;
 
-	if (!files || count_entries(dirfd) >= HS_CACHE_MAX_ENTRIES) {
-		json_decref(files);
+	if (!files)
 		return;
-	}
+	prune(dirfd);
 	for (i = 0; i < plan->files.n; i++)
 		json_array_append_new(files, file_json(&plan->files.file[i]));
 	entry = json_pack("{so ss sI sO}", "files", files, "digest",

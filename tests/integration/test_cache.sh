@@ -59,3 +59,11 @@ mkdir -m 0777 "$cache"
 chmod 0777 "$cache"
 check untrusted-starts start untrusted
 check untrusted-unused [ "$(entries)" = 0 ]
+
+# The directory stays bounded: full of stale entries, it is emptied before
+# the next entry is written.
+rm -rf "$cache"
+mkdir -m 0700 "$cache"
+for i in $(seq 1 512); do echo '{}' >"$cache/stale-$i.json"; done
+check full-starts start full
+check full-pruned [ "$(entries)" = 1 ]
