@@ -22,6 +22,15 @@
 #define HS_PROFILE_MAX_FILTER_ENTRIES 64
 #define HS_SYSCALL_NAME_MAX 64
 
+/* Network policies. */
+#define HS_NETPOL_MAX_CIDRS 16384        /* CIDRs in one policy, except included */
+#define HS_NETPOL_MAX_RULES 256          /* egress[] or ingress[] entries */
+#define HS_NETPOL_MAX_PEERS 1024         /* to[] or from[] entries of one rule */
+#define HS_NETPOL_MAX_EXCEPT 1024        /* except[] of one ipBlock */
+#define HS_NETPOL_MAX_PORTS 64           /* ports[] of one rule */
+#define HS_NETPOL_MAX_SET_ELEMENTS 65536 /* ranges in one compiled set */
+#define HS_NFT_BATCH_MAX_BYTES (8u * 1024 * 1024) /* one nftables batch */
+
 /* Tenant policies and the global config. */
 #define HS_POLICY_NAME_MAX 64            /* [a-z0-9-], also a file name */
 #define HS_POLICY_MAX_LIST 256           /* caps, paths, sysctls, selectable ... */

@@ -1,0 +1,143 @@
+/* Network policies (policies/netpol/NAME.json) and the rule model they
+ * compile into. Parsing and compiling are pure: no syscalls beyond reading
+ * the file, so both are unit-tested and fuzzed without root.
+ *
+ * The file format is Kubernetes NetworkPolicy's ipBlock and ports, in JSON:
+ *
+ *   {
+ *     "comment": "...",                          optional, any string
+ *     "policyTypes": ["Ingress", "Egress"],      each at most once
+ *     "deny": ["169.254.169.254/32", ...],       CIDRs no allow rule opens
+ *     "egress":  [ { "to":   [ {"ipBlock": {"cidr": C, "except": [C...]}} ],
+ *                    "ports": [ {"protocol": "TCP"|"UDP"|"SCTP",
+ *                                "port": N, "endPort": M} ] } ],
+ *     "ingress": [ { "from": [ ...same as "to"... ], "ports": [...] } ],
+ *     "logRefused": false                        optional: log refusals
+ *   }
+ *
+ * Semantics (Kubernetes' where it has them):
+ *  - A direction listed in policyTypes is default-deny: only what its rules
+ *    allow passes. A listed direction with no rules denies everything.
+ *    A direction not listed is not filtered at all.
+ *  - Rules are a union. A rule without `ports` allows every protocol and
+ *    port to its peers; a rule without `to`/`from` allows every peer.
+ *  - `port` without `endPort` is one port; with it, the range
+ *    [port, endPort]. `protocol` defaults to TCP. A port entry without
+ *    `port` means every port of that protocol.
+ *  - `deny` is checked before every allow rule, in both directions
+ *    (egress: destination; ingress: source), and counted.
+ *  - IPv4 and IPv6 both. A CIDR with host bits set is an error (not
+ *    silently masked); every `except` must lie inside its `cidr`.
+ *  - Limits are the HS_NETPOL_* constants of hs_limits.h. */
+#ifndef HS_NETPOL_H
+#define HS_NETPOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hs_digest.h"
+#include "hs_json.h"
+
+enum hs_family { HS_FAMILY_V4 = 0, HS_FAMILY_V6 = 1, HS_FAMILY_COUNT = 2 };
+
+/* An address of either family, in network byte order. IPv4 uses the first
+ * four bytes; the rest are zero. */
+struct hs_addr {
+	uint8_t b[16];
+};
+
+struct hs_cidr {
+	enum hs_family family;
+	unsigned prefix; /* 0..32 or 0..128 */
+	struct hs_addr addr;
+};
+
+/* An inclusive range of addresses of one family. */
+struct hs_range {
+	struct hs_addr lo, hi;
+};
+
+/* A set of ranges of one family: after hs_range_set_normalize, sorted,
+ * disjoint, and with adjacent ranges merged. */
+struct hs_range_set {
+	enum hs_family family;
+	struct hs_range *r;
+	size_t n, cap;
+};
+
+enum hs_proto {
+	HS_PROTO_TCP = 6,
+	HS_PROTO_UDP = 17,
+	HS_PROTO_SCTP = 132,
+};
+
+/* One port entry: a protocol and an inclusive port range (0-65535 when
+ * the entry gave no port). */
+struct hs_port_range {
+	enum hs_proto proto;
+	uint16_t lo, hi;
+};
+
+/* One allow rule: its peers, per family, and its ports. A family with no
+ * ranges is not matched by this rule; `any_peer` means every address. */
+struct hs_np_rule {
+	struct hs_range_set peers[HS_FAMILY_COUNT];
+	bool any_peer;
+	struct hs_port_range *ports; /* sorted by protocol, then port */
+	size_t n_ports;              /* 0: every protocol and port */
+};
+
+struct hs_np_direction {
+	bool listed;                 /* in policyTypes: default drop */
+	struct hs_np_rule *rules;
+	size_t n_rules;
+};
+
+struct hs_netpol {
+	json_t *json;                /* the file as parsed; owned */
+	char file[HS_PATH_MAX];
+	struct hs_range_set deny[HS_FAMILY_COUNT];
+	struct hs_np_direction egress, ingress;
+	bool log_refused;
+	/* SHA-256 of the file's JSON with sorted keys: what the nftables
+	 * table records, so that a namespace holding the same policy is left
+	 * alone and a different one is replaced. */
+	char digest[HS_DIGEST_HEX_LEN + 1];
+};
+
+/* --- CIDRs and range sets (pure) ----------------------------------------- */
+
+/* "10.0.0.0/8", "fd00::/8", or a bare address (a /32 or /128). Host bits
+ * set is an error. On error returns -1 and writes why into `why`. */
+int hs_cidr_parse(const char *s, struct hs_cidr *ret, char *why,
+		  size_t why_size);
+
+/* Canonical text: "10.0.0.0/8", "fd00::/8" (inet_ntop form). */
+void hs_cidr_format(const struct hs_cidr *c, char *buf, size_t size);
+
+void hs_cidr_to_range(const struct hs_cidr *c, struct hs_range *ret);
+bool hs_cidr_contains(const struct hs_cidr *outer, const struct hs_cidr *inner);
+
+void hs_range_set_init(struct hs_range_set *s, enum hs_family family);
+int hs_range_set_add(struct hs_range_set *s, const struct hs_range *r);
+/* Removes `r` from every range of the set (splitting ranges). */
+int hs_range_set_subtract(struct hs_range_set *s, const struct hs_range *r);
+/* Sorts and merges overlapping and adjacent ranges. */
+void hs_range_set_normalize(struct hs_range_set *s);
+void hs_range_set_free(struct hs_range_set *s);
+
+/* --- policies ------------------------------------------------------------ */
+
+/* Validates and compiles a parsed netpol: every error is reported as
+ * "file: JSON path: message"; returns -1 if there was one. */
+int hs_netpol_parse(json_t *json, const char *file, struct hs_netpol *np,
+		    struct hs_error *err);
+
+/* Reads (bounded, O_NOFOLLOW) and parses a file. */
+int hs_netpol_load(const char *path, struct hs_netpol *np,
+		   struct hs_error *err);
+
+void hs_netpol_free(struct hs_netpol *np);
+
+#endif

@@ -1,0 +1,82 @@
+/* nftables: the only module that includes libmnl and libnftnl.
+ *
+ * A compiled network policy becomes one table, `inet hardshim`, installed
+ * in one batch (one transaction: all of it or none of it):
+ *
+ *   table inet hardshim {            userdata comment "hardshim:DIGEST:OWNER"
+ *     set deny4 { type ipv4_addr; flags interval; counter; elements = ... }
+ *     set deny6 { type ipv6_addr; flags interval; counter; ... }
+ *     set e<i>4, e<i>6                peers of egress rule i (interval)
+ *     set i<i>4, i<i>6                peers of ingress rule i
+ *     chain egress  { type filter hook output priority 0; policy drop|accept; }
+ *     chain ingress { type filter hook input  priority 0; policy drop|accept; }
+ *   }
+ *
+ * egress, in order: oif "lo" accept; ct state established,related accept;
+ * ct state invalid drop; ICMPv6 neighbour discovery (types 133-136)
+ * accept; ip daddr @deny4 / ip6 daddr @deny6: counter, reject; each allow
+ * rule (peers set, then per port range: meta l4proto P th dport A-B)
+ * accept; and, when Egress is listed, the refusal: counter, optional log
+ * (prefix "hardshim refused: ", rate-limited), reject with a TCP reset for
+ * TCP and ICMP/ICMPv6 admin-prohibited otherwise, so clients fail fast.
+ * ingress mirrors it on saddr/iif, with drop instead of reject.
+ * A direction not in policyTypes gets policy accept and only the deny rules.
+ *
+ * The digest in the table's userdata lets a second container of the same
+ * pod (same network namespace) see the policy is already there and leave it;
+ * a different digest is replaced inside the same batch (add table, delete
+ * table, add table and everything else), never left half-replaced. The
+ * owner is the id of the container that installed it: only that one
+ * removes it at poststop. */
+#ifndef HS_NFT_H
+#define HS_NFT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "hs_error.h"
+#include "hs_netpol.h"
+
+#define HS_NFT_TABLE "hardshim"
+
+struct hs_nft_table_info {
+	bool present;
+	char digest[HS_DIGEST_HEX_LEN + 1]; /* "" if the comment is not ours */
+	char owner[HS_ID_MAX + 1];
+};
+
+/* A built batch: netlink messages ready to send. Opaque. */
+struct hs_nft_batch;
+
+/* Builds the batch for `np` (pure: no socket). `replace` puts a delete of
+ * the existing table in front, inside the same transaction. Sequence
+ * numbers start at `seq`, one per message. */
+struct hs_nft_batch *hs_nft_batch_build(const struct hs_netpol *np,
+					const char *owner, bool replace,
+					uint32_t seq, struct hs_error *err);
+const void *hs_nft_batch_data(const struct hs_nft_batch *b, size_t *ret_len);
+size_t hs_nft_batch_count(const struct hs_nft_batch *b); /* messages */
+void hs_nft_batch_free(struct hs_nft_batch *b);
+
+/* Effects, all in the calling thread's current network namespace. */
+
+/* Reads table inet hardshim, if any, and its userdata. */
+int hs_nft_table_get(struct hs_nft_table_info *ret, struct hs_error *err);
+
+/* Installs `np` unless a table with the same digest is already there
+ * (*ret_changed = false). Every ack is drained; a kernel error names the
+ * part of the policy that caused it (via the message's sequence number and
+ * NETLINK_EXT_ACK). */
+int hs_nft_apply(const struct hs_netpol *np, const char *owner,
+		 bool *ret_changed, struct hs_error *err);
+
+/* Deletes table inet hardshim if its owner is `owner`; *ret_deleted says
+ * whether it did. A missing table is not an error. */
+int hs_nft_delete_if_owner(const char *owner, bool *ret_deleted,
+			   struct hs_error *err);
+
+/* The ruleset hs_nft_batch_build would install, in `nft -f` syntax: for
+ * review (`hardshim explain`) and for the benchmark against nft -f. */
+int hs_nft_format(const struct hs_netpol *np, const char *owner, FILE *out);
+
+#endif
