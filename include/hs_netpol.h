@@ -8,7 +8,8 @@
  *     "comment": "...",                          optional, any string
  *     "policyTypes": ["Ingress", "Egress"],      each at most once
  *     "deny": ["169.254.169.254/32", ...],       CIDRs no allow rule opens
- *     "egress":  [ { "to":   [ {"ipBlock": {"cidr": C, "except": [C...]}} ],
+ *     "egress":  [ { "comment": "...",            optional, any string
+ *                    "to":   [ {"ipBlock": {"cidr": C, "except": [C...]}} ],
  *                    "ports": [ {"protocol": "TCP"|"UDP"|"SCTP",
  *                                "port": N, "endPort": M} ] } ],
  *     "ingress": [ { "from": [ ...same as "to"... ], "ports": [...] } ],
@@ -28,6 +29,12 @@
  *    (egress: destination; ingress: source), and counted.
  *  - IPv4 and IPv6 both. A CIDR with host bits set is an error (not
  *    silently masked); every `except` must lie inside its `cidr`.
+ *  - Stricter than Kubernetes where it removes an ambiguity that could
+ *    widen a policy by mistake: `policyTypes` is required; rules for a
+ *    direction not in it are an error (they would enforce nothing); an
+ *    empty `to`, `from` or `ports` list is an error (Kubernetes reads it as
+ *    "everything", a reader as "nothing"): omit the key to mean everything.
+ *    Named ports, podSelector and namespaceSelector are not supported.
  *  - Limits are the HS_NETPOL_* constants of hs_limits.h. */
 #ifndef HS_NETPOL_H
 #define HS_NETPOL_H
@@ -119,18 +126,34 @@ void hs_cidr_format(const struct hs_cidr *c, char *buf, size_t size);
 void hs_cidr_to_range(const struct hs_cidr *c, struct hs_range *ret);
 bool hs_cidr_contains(const struct hs_cidr *outer, const struct hs_cidr *inner);
 
+/* Adds one to `a` within its family. At the family's last address
+ * (255.255.255.255, ffff:...:ffff) returns false and leaves `a` alone: the
+ * end of an nftables interval ([lo, hi + 1)) has no successor there. */
+bool hs_addr_inc(struct hs_addr *a, enum hs_family family);
+
 void hs_range_set_init(struct hs_range_set *s, enum hs_family family);
+
+/* add and subtract fail with errno EINVAL (a range with lo > hi, or an IPv4
+ * range with bytes past the fourth), E2BIG (the set would hold more than
+ * HS_NETPOL_MAX_SET_ELEMENTS ranges) or ENOMEM, and leave the set as it
+ * was. */
 int hs_range_set_add(struct hs_range_set *s, const struct hs_range *r);
 /* Removes `r` from every range of the set (splitting ranges). */
 int hs_range_set_subtract(struct hs_range_set *s, const struct hs_range *r);
 /* Sorts and merges overlapping and adjacent ranges. */
 void hs_range_set_normalize(struct hs_range_set *s);
+/* Whether `a` is in the set; the set must be normalized. */
+bool hs_range_set_contains(const struct hs_range_set *s,
+			   const struct hs_addr *a);
 void hs_range_set_free(struct hs_range_set *s);
+#define _cleanup_range_set_ __attribute__((cleanup(hs_range_set_free)))
 
 /* --- policies ------------------------------------------------------------ */
 
 /* Validates and compiles a parsed netpol: every error is reported as
- * "file: JSON path: message"; returns -1 if there was one. */
+ * "file: JSON path: message"; returns -1 if there was one. On failure *np
+ * is zeroed (hs_netpol_free on it is harmless); on success it holds a
+ * reference to `json`. */
 int hs_netpol_parse(json_t *json, const char *file, struct hs_netpol *np,
 		    struct hs_error *err);
 
@@ -138,6 +161,8 @@ int hs_netpol_parse(json_t *json, const char *file, struct hs_netpol *np,
 int hs_netpol_load(const char *path, struct hs_netpol *np,
 		   struct hs_error *err);
 
+/* Releases everything and zeroes *np; safe on a zeroed struct. */
 void hs_netpol_free(struct hs_netpol *np);
+#define _cleanup_netpol_ __attribute__((cleanup(hs_netpol_free)))
 
 #endif

@@ -11,6 +11,9 @@
  *                      readonlyRootfs }
  *   exec             { allow: true|false } for `runc exec` into a container
  *   selectable       policy names a pod annotation may pick instead
+ *   network          path of a network policy (policies/netpol/), relative
+ *                    to the policy file; CAP_NET_ADMIN may not be in the
+ *                    ceiling then
  */
 #ifndef HS_POLICY_H
 #define HS_POLICY_H
@@ -41,6 +44,8 @@ struct hs_policy {
 	char file[HS_PATH_MAX];
 	struct stat st;    /* of the file as read: a cache's validity check */
 	char seccomp_path[HS_PATH_MAX]; /* the profile, resolved to a path */
+	bool has_network;
+	char network_path[HS_PATH_MAX]; /* the netpol, when has_network */
 	const char *name;
 	hs_capset_t cap_ceiling;
 	bool allow_ambient;

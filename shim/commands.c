@@ -11,6 +11,7 @@
 #include "hs_cleanup.h"
 #include "hs_commands.h"
 #include "hs_config.h"
+#include "hs_netpol.h"
 #include "hs_runtime.h"
 #include "hs_seccomp.h"
 #include "hs_select.h"
@@ -94,7 +95,13 @@ int hs_cmd_harden(int argc, char **argv)
 
 /* --- check ---------------------------------------------------------------- */
 
-enum file_kind { KIND_UNKNOWN, KIND_CONFIG, KIND_POLICY, KIND_PROFILE };
+enum file_kind {
+	KIND_UNKNOWN,
+	KIND_CONFIG,
+	KIND_POLICY,
+	KIND_PROFILE,
+	KIND_NETPOL,
+};
 
 static enum file_kind classify(const json_t *json)
 {
@@ -106,6 +113,10 @@ static enum file_kind classify(const json_t *json)
 	if (json_object_get(json, "capabilities") ||
 	    (json_object_get(json, "name") && json_object_get(json, "seccomp")))
 		return KIND_POLICY;
+	if (json_object_get(json, "policyTypes") ||
+	    json_object_get(json, "egress") || json_object_get(json, "ingress") ||
+	    json_object_get(json, "deny"))
+		return KIND_NETPOL;
 	if (json_object_get(json, "defaultAction") ||
 	    json_object_get(json, "extends") || json_object_get(json, "syscalls"))
 		return KIND_PROFILE;
@@ -145,6 +156,16 @@ static int check_profile(const char *path, struct hs_error *err)
 	return check_compiles(merged, NULL, path, err);
 }
 
+static int check_netpol(const char *path, struct hs_error *err)
+{
+	struct hs_netpol np;
+
+	if (hs_netpol_load(path, &np, err) < 0)
+		return -1;
+	hs_netpol_free(&np);
+	return 0;
+}
+
 static int check_policy(const char *path, struct hs_error *err)
 {
 	_cleanup_json_ json_t *merged = NULL;
@@ -172,6 +193,8 @@ static int check_policy(const char *path, struct hs_error *err)
 	caps[n] = NULL;
 	/* The widest container this policy admits: every ceiling cap. */
 	ret = check_compiles(merged, caps, p.seccomp_path, err);
+	if (p.has_network && check_netpol(p.network_path, err) < 0)
+		ret = -1;
 	snprintf(dir, sizeof(dir), "%s", path);
 	json_array_foreach(p.selectable, i, v) {
 		char sibling[HS_PATH_MAX + 80];
@@ -239,10 +262,13 @@ int hs_cmd_check(int argc, char **argv)
 		case KIND_PROFILE:
 			check_profile(argv[i], &err);
 			break;
+		case KIND_NETPOL:
+			check_netpol(argv[i], &err);
+			break;
 		case KIND_UNKNOWN:
 			hs_json_err(&err, argv[i], "",
-				    "not a hardshim config, tenant policy or "
-				    "seccomp profile");
+				    "not a hardshim config, tenant policy, "
+				    "seccomp profile or network policy");
 			break;
 		}
 	}

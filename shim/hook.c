@@ -18,6 +18,9 @@
 #include "hs_cleanup.h"
 #include "hs_config.h"
 #include "hs_hook.h"
+#include "hs_netns.h"
+#include "hs_netpol.h"
+#include "hs_nft.h"
 #include "hs_policy.h"
 #include "hs_spec.h"
 #include "hs_state.h"
@@ -68,22 +71,62 @@ static int load_policy(const struct hs_state *st, struct hs_config *cfg,
 	return 0;
 }
 
+/* The bundle's config.json, as the wrapper wrote it. */
+static json_t *load_bundle_spec(const struct hs_state *st,
+				struct hs_error *err)
+{
+	_cleanup_close_ int dirfd = -1;
+	char display[HS_PATH_MAX];
+
+	snprintf(display, sizeof(display), "%s/config.json", st->bundle);
+	dirfd = open(st->bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0) {
+		hs_err(err, errno, "bundle %s: %s", st->bundle, strerror(errno));
+		return NULL;
+	}
+	return hs_json_load_at(dirfd, "config.json", display,
+			       HS_CONFIG_JSON_MAX_BYTES, err);
+}
+
+/* The path of the network namespace the spec joins, or NULL. */
+static const char *spec_netns_path(const json_t *spec)
+{
+	const json_t *list =
+		json_object_get(json_object_get(spec, "linux"), "namespaces");
+	size_t i;
+	json_t *ns;
+
+	json_array_foreach(list, i, ns) {
+		const char *type = json_string_value(json_object_get(ns, "type"));
+
+		if (type && strcmp(type, "network") == 0)
+			return json_string_value(json_object_get(ns, "path"));
+	}
+	return NULL;
+}
+
+static int open_pidfd(int pid, struct hs_error *err)
+{
+	int fd = pidfd_open_(pid);
+
+	if (fd < 0)
+		return hs_err(err, errno, "pid %d: %s", pid,
+			      errno == ESRCH ? "no such process"
+					     : strerror(errno));
+	return fd;
+}
+
 /* /proc/PID/status of the process the pidfd holds. The pidfd is opened
  * first and checked after the read: if the pid had been recycled in
  * between, the process the pidfd refers to would be gone. */
-static int read_status(int pid, struct hs_proc_status *ps,
+static int read_status(int pid, int pidfd, struct hs_proc_status *ps,
 		       struct hs_error *err)
 {
-	_cleanup_close_ int pidfd = -1, fd = -1;
+	_cleanup_close_ int fd = -1;
 	char path[64], buf[HS_PROC_STATUS_MAX_BYTES];
 	ssize_t n;
 	size_t len = 0;
 
-	pidfd = pidfd_open_(pid);
-	if (pidfd < 0)
-		return hs_err(err, errno, "pid %d: %s", pid,
-			      errno == ESRCH ? "no such process"
-					     : strerror(errno));
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -99,27 +142,98 @@ static int read_status(int pid, struct hs_proc_status *ps,
 	return hs_attest_parse_status(buf, ps, err);
 }
 
+/* createRuntime/prestart: the tenant's network policy goes into the
+ * container's network namespace before the workload runs. Plan first (the
+ * policy compiled, the spec read), then enter, then one transaction. */
+static int create_runtime(const struct hs_state *st, struct hs_error *err)
+{
+	_cleanup_close_ int pidfd = -1;
+	_cleanup_json_ json_t *spec = NULL;
+	struct hs_config cfg;
+	struct hs_policy p;
+	struct hs_netpol np;
+	bool changed;
+	int ret;
+
+	if (st->pid <= 0)
+		return hs_err(err, EINVAL, "state: pid required");
+	pidfd = open_pidfd(st->pid, err);
+	if (pidfd < 0)
+		return -1;
+	if (load_policy(st, &cfg, &p, err) < 0)
+		return -1;
+	if (!p.has_network) {
+		ret = 0;
+		goto out;
+	}
+	ret = -1;
+	spec = load_bundle_spec(st, err);
+	if (!spec || hs_netpol_load(p.network_path, &np, err) < 0)
+		goto out;
+	ret = hs_netns_enter_pid(pidfd, st->pid, spec_netns_path(spec), err);
+	if (ret == 0)
+		ret = hs_nft_apply(&np, st->id, &changed, err);
+	hs_netpol_free(&np);
+out:
+	hs_policy_free(&p);
+	hs_config_free(&cfg);
+	return ret;
+}
+
+/* poststart, second half: the table is in the container's namespace with
+ * the digest of the policy it should hold. */
+static int attest_network(const struct hs_state *st, int pidfd,
+			  const json_t *spec, struct hs_error *err)
+{
+	struct hs_config cfg;
+	struct hs_policy p;
+	struct hs_netpol np;
+	struct hs_nft_table_info info;
+	int ret = -1;
+
+	if (load_policy(st, &cfg, &p, err) < 0)
+		return -1;
+	if (!p.has_network) {
+		ret = 0;
+		goto out;
+	}
+	if (hs_netpol_load(p.network_path, &np, err) < 0)
+		goto out;
+	if (hs_netns_enter_pid(pidfd, st->pid, spec_netns_path(spec), err) ==
+		    0 &&
+	    hs_nft_table_get(&info, err) == 0) {
+		if (!info.present)
+			hs_err(err, EPERM, "pid %d: no table inet %s", st->pid,
+			       HS_NFT_TABLE);
+		else if (strcmp(info.digest, np.digest) != 0)
+			hs_err(err, EPERM,
+			       "pid %d: table inet %s holds policy %.12s, not "
+			       "%.12s",
+			       st->pid, HS_NFT_TABLE, info.digest, np.digest);
+		else
+			ret = 0;
+	}
+	hs_netpol_free(&np);
+out:
+	hs_policy_free(&p);
+	hs_config_free(&cfg);
+	return ret;
+}
+
 /* poststart: the live process must show what the hardened spec promised.
  * The expectation is read from the bundle's config.json, which the
  * wrapper wrote, and must carry the same digest as the state. */
 static int attest(const struct hs_state *st, struct hs_error *err)
 {
-	_cleanup_close_ int dirfd = -1;
+	_cleanup_close_ int pidfd = -1;
 	_cleanup_json_ json_t *spec = NULL;
 	struct hs_proc_status ps;
 	struct hs_expect e;
 	const char *want, *have;
-	char display[HS_PATH_MAX];
 
 	if (st->pid <= 0)
 		return hs_err(err, EINVAL, "state: pid required at poststart");
-	snprintf(display, sizeof(display), "%s/config.json", st->bundle);
-	dirfd = open(st->bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0)
-		return hs_err(err, errno, "bundle %s: %s", st->bundle,
-			      strerror(errno));
-	spec = hs_json_load_at(dirfd, "config.json", display,
-			       HS_CONFIG_JSON_MAX_BYTES, err);
+	spec = load_bundle_spec(st, err);
 	if (!spec)
 		return -1;
 	want = json_string_value(json_object_get(
@@ -127,36 +241,49 @@ static int attest(const struct hs_state *st, struct hs_error *err)
 	have = state_annotation(st, HS_ANNOTATION_DIGEST);
 	if (!want || !have || strcmp(want, have) != 0)
 		return hs_err(err, EPERM,
-			      "%s: policy digest does not match the "
-			      "container's",
-			      display);
-	if (hs_attest_expect_from_spec(spec, display, &e, err) < 0 ||
-	    read_status(st->pid, &ps, err) < 0)
+			      "%s/config.json: policy digest does not match "
+			      "the container's",
+			      st->bundle);
+	if (hs_attest_expect_from_spec(spec, st->bundle, &e, err) < 0)
 		return -1;
-	return hs_attest_check(&ps, &e, st->pid, err);
+	/* The pidfd is opened before /proc/PID is read and checked after:
+	 * if the pid had been recycled in between, its process is gone. */
+	pidfd = open_pidfd(st->pid, err);
+	if (pidfd < 0 || read_status(st->pid, pidfd, &ps, err) < 0 ||
+	    hs_attest_check(&ps, &e, st->pid, err) < 0)
+		return -1;
+	return attest_network(st, pidfd, spec, err);
 }
 
-/* createRuntime/prestart: the network part of the policy is installed in
- * the container's namespace here. A policy without one needs nothing, but
- * the pid must still name a live process. */
-static int create_runtime(const struct hs_state *st, struct hs_error *err)
+/* poststop: no pid. A table in a namespace given by path outlives the
+ * container; it belongs to the pod, so only the container that installed
+ * it removes it (an init container that exits must leave it). */
+static int post_stop(const struct hs_state *st, struct hs_error *err)
 {
-	_cleanup_close_ int pidfd = -1;
+	_cleanup_json_ json_t *spec = NULL;
 	struct hs_config cfg;
 	struct hs_policy p;
+	const char *path;
+	bool deleted;
+	int ret = 0;
 
-	if (st->pid <= 0)
-		return hs_err(err, EINVAL, "state: pid required");
-	pidfd = pidfd_open_(st->pid);
-	if (pidfd < 0)
-		return hs_err(err, errno, "pid %d: %s", st->pid,
-			      errno == ESRCH ? "no such process"
-					     : strerror(errno));
 	if (load_policy(st, &cfg, &p, err) < 0)
 		return -1;
+	if (!p.has_network)
+		goto out;
+	ret = -1;
+	spec = load_bundle_spec(st, err);
+	if (!spec)
+		goto out;
+	path = spec_netns_path(spec);
+	ret = 0;
+	if (path && (hs_netns_enter_path(path, err) < 0 ||
+		     hs_nft_delete_if_owner(st->id, &deleted, err) < 0))
+		ret = -1;
+out:
 	hs_policy_free(&p);
 	hs_config_free(&cfg);
-	return 0;
+	return ret;
 }
 
 int hs_hook_main(const char *stage)
@@ -178,7 +305,7 @@ int hs_hook_main(const char *stage)
 	if (strcmp(stage, "poststart") == 0)
 		ret = attest(&st, &err);
 	else if (strcmp(stage, "poststop") == 0)
-		ret = 0; /* nothing host-side without a network part */
+		ret = post_stop(&st, &err);
 	else
 		ret = create_runtime(&st, &err);
 	hs_state_free(&st);

@@ -43,6 +43,8 @@ static const struct {
 	{ "harden", hs_cmd_harden,
 	  "harden [--bundle DIR | -] [--policy NAME]  print the hardened config" },
 	{ "check", hs_cmd_check, "check FILE...            validate policy files" },
+	{ "explain", hs_cmd_explain,
+	  "explain POLICY.json      what a tenant policy allows, and its ruleset" },
 	{ "version", cmd_version, "version                  print the version" },
 };
 

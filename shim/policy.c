@@ -28,7 +28,7 @@ const char *const hs_standard_readonly_paths[] = {
 
 static const char *const policy_keys[] = {
 	"name", "comment", "mode", "seccomp", "capabilities", "noNewPrivileges",
-	"user", "spec", "exec", "selectable", NULL,
+	"user", "spec", "exec", "selectable", "network", NULL,
 };
 static const char *const caps_keys[] = { "ceiling", "allowAmbient", NULL };
 static const char *const user_keys[] = { "runAsNonRoot", "root", "uid", "gid",
@@ -264,6 +264,26 @@ static int parse_selectable(const json_t *json, const char *file,
 	return ret;
 }
 
+/* A network policy is only a promise while the container cannot change the
+ * rules that keep it: CAP_NET_ADMIN would let it delete the table. */
+static int parse_network(const json_t *json, const char *file,
+			 struct hs_policy *p, struct hs_error *err)
+{
+	const char *network = NULL;
+	int cap = hs_caps_from_name("CAP_NET_ADMIN");
+
+	if (hs_json_get_string(json, "network", false, &network, file, "",
+			       err) < 0)
+		return -1;
+	p->has_network = network != NULL;
+	if (network && cap >= 0 && (p->cap_ceiling & ((hs_capset_t)1 << cap)))
+		return hs_json_err(err, file, "capabilities.ceiling",
+				   "CAP_NET_ADMIN would let the container "
+				   "remove its network policy \"%s\", refused",
+				   network);
+	return 0;
+}
+
 int hs_policy_parse(json_t *json, const char *file, struct hs_policy *p,
 		    struct hs_error *err)
 {
@@ -320,6 +340,8 @@ int hs_policy_parse(json_t *json, const char *file, struct hs_policy *p,
 							 "must be an object");
 	if (parse_selectable(json, file, p, err) < 0)
 		ret = -1;
+	if (parse_network(json, file, p, err) < 0)
+		ret = -1;
 	if (ret < 0) {
 		hs_policy_free(p);
 		return -1;
@@ -327,12 +349,20 @@ int hs_policy_parse(json_t *json, const char *file, struct hs_policy *p,
 	return 0;
 }
 
+/* `rel` relative to the policy file's directory, unless absolute. */
+static int sibling(char *buf, size_t size, const char *dir, const char *rel)
+{
+	if (rel[0] == '/')
+		return hs_snprintf(buf, size, "%s", rel);
+	return hs_snprintf(buf, size, "%s/%s", dir, rel);
+}
+
 int hs_policy_load_file(const char *path, struct hs_policy *p,
 			struct hs_error *err)
 {
 	_cleanup_json_ json_t *json = NULL;
 	char dir[HS_PATH_MAX];
-	const char *seccomp;
+	const char *seccomp, *network, *base;
 	struct stat st;
 
 	json = hs_json_load_stat(path, HS_POLICY_MAX_BYTES, &st, err);
@@ -342,13 +372,14 @@ int hs_policy_load_file(const char *path, struct hs_policy *p,
 		return -1;
 	p->st = st;
 	seccomp = json_string_value(json_object_get(json, "seccomp"));
+	network = json_string_value(json_object_get(json, "network"));
 	if (hs_snprintf(p->file, sizeof(p->file), "%s", path) < 0 ||
 	    hs_snprintf(dir, sizeof(dir), "%s", path) < 0 ||
-	    (seccomp[0] == '/'
-		     ? hs_snprintf(p->seccomp_path, sizeof(p->seccomp_path),
-				   "%s", seccomp)
-		     : hs_snprintf(p->seccomp_path, sizeof(p->seccomp_path),
-				   "%s/%s", dirname(dir), seccomp)) < 0) {
+	    !(base = dirname(dir)) ||
+	    sibling(p->seccomp_path, sizeof(p->seccomp_path), base, seccomp) <
+		    0 ||
+	    (network && sibling(p->network_path, sizeof(p->network_path), base,
+				network) < 0)) {
 		hs_policy_free(p);
 		return hs_err(err, ENAMETOOLONG, "%s: path too long", path);
 	}

@@ -37,105 +37,11 @@
  * so merging moves the child's values into the base by reference instead
  * of copying them, and edits the base's rules in place. */
 #include <errno.h>
-#include <fcntl.h>
-#include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "hs_cleanup.h"
 #include "hs_profile_internal.h"
-
-/* ---------------------------------------------------------------------
- * Reading one file
- * ------------------------------------------------------------------- */
-
-/* Reads at most max bytes plus one, so that a file that grew past the
- * limit after fstat is still refused. */
-static char *read_bounded(int fd, const char *display, size_t max,
-			  size_t *ret_len, struct hs_error *err)
-{
-	_cleanup_free_ char *buf = malloc(max + 1);
-	size_t len = 0;
-
-	if (!buf) {
-		hs_err(err, ENOMEM, "%s: out of memory", display);
-		return NULL;
-	}
-	for (;;) {
-		ssize_t n = read(fd, buf + len, max + 1 - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			hs_err(err, errno, "%s: read: %s", display,
-			       strerror(errno));
-			return NULL;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > max) {
-			hs_err(err, EFBIG, "%s: larger than the limit of %zu bytes",
-			       display, max);
-			return NULL;
-		}
-	}
-	*ret_len = len;
-	return hs_steal_ptr(buf);
-}
-
-/* hs_json_load_path(path, HS_POLICY_MAX_BYTES), with the same checks and
- * messages, that also returns the fstat of the fd it parsed: what a cache
- * compares to tell whether the file changed, taken from the very file that
- * was read rather than from a second lookup of its path.
- *
- * TODO: shim/json_io.c is to offer this as
- *   json_t *hs_json_load_stat(const char *path, size_t max,
- *                             struct stat *ret_st, struct hs_error *err);
- * this copy goes once it does. */
-static json_t *read_profile(const char *path, struct stat *ret_st,
-			    struct hs_error *err)
-{
-	_cleanup_close_ int fd = -1;
-	_cleanup_free_ char *buf = NULL;
-	size_t max = HS_POLICY_MAX_BYTES, len = 0;
-	struct stat st;
-	json_t *json;
-
-	fd = openat(AT_FDCWD, path,
-		    O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
-	if (fd < 0) {
-		if (errno == ELOOP)
-			hs_err(err, ELOOP, "%s: is a symbolic link, refused",
-			       path);
-		else
-			hs_err(err, errno, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) < 0) {
-		hs_err(err, errno, "%s: fstat: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		hs_err(err, EINVAL, "%s: not a regular file", path);
-		return NULL;
-	}
-	if ((uint64_t)st.st_size > max) {
-		hs_err(err, EFBIG,
-		       "%s: %jd bytes, larger than the limit of %zu bytes",
-		       path, (intmax_t)st.st_size, max);
-		return NULL;
-	}
-	buf = read_bounded(fd, path, max, &len, err);
-	if (!buf)
-		return NULL;
-	json = hs_json_load_buffer(buf, len, path, err);
-	if (json)
-		*ret_st = st;
-	return json;
-}
 
 /* ---------------------------------------------------------------------
  * Annotating and merging
@@ -341,7 +247,9 @@ static json_t *load_chain(const char *path, unsigned depth,
 	struct stat st;
 	bool invalid;
 
-	file = read_profile(path, &st, err);
+	/* The stat is the fstat of the fd that was parsed, so a cache that
+	 * compares it cannot be fooled by a file replaced in between. */
+	file = hs_json_load_stat(path, HS_POLICY_MAX_BYTES, &st, err);
 	if (!file || note_file(files, depth, path, &st, err) < 0)
 		return NULL;
 	invalid = hs_profile_validate(file, path, err) < 0;
@@ -396,11 +304,16 @@ json_t *hs_profile_load_files(const char *path,
 			      struct hs_profile_files *ret_files,
 			      struct hs_error *err)
 {
-	struct hs_profile_files files = { .n = 0 };
-	json_t *merged = load_chain(path, 0, &files, err);
+	struct hs_profile_files files; /* entries [0, n) only are written */
+	json_t *merged;
 
-	if (merged && ret_files)
-		*ret_files = files;
+	files.n = 0;
+	merged = load_chain(path, 0, &files, err);
+	if (merged && ret_files) {
+		memcpy(ret_files->file, files.file,
+		       files.n * sizeof(files.file[0]));
+		ret_files->n = files.n;
+	}
 	return merged;
 }
 

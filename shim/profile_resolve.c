@@ -284,18 +284,21 @@ static json_t *copy_args(const json_t *args)
 	if (!out)
 		return NULL;
 	json_array_foreach(args, i, a) {
-		json_t *c = json_pack("{s:O, s:O, s:O}", "index",
-				      json_object_get(a, "index"), "value",
-				      json_object_get(a, "value"), "op",
-				      json_object_get(a, "op"));
-		const json_t *v2 = json_object_get(a, "valueTwo");
+		json_t *index = json_object_get(a, "index");
+		json_t *value = json_object_get(a, "value");
+		json_t *op = json_object_get(a, "op");
+		json_t *v2 = json_object_get(a, "valueTwo");
+		json_t *c = index && value && op ? json_object() : NULL;
 
-		if (!c) {
+		if (!c || json_object_set(c, "index", index) < 0 ||
+		    json_object_set(c, "value", value) < 0 ||
+		    json_object_set(c, "op", op) < 0) {
+			json_decref(c);
 			json_decref(out);
 			return NULL;
 		}
 		if (json_is_integer(v2) && json_integer_value(v2) != 0)
-			json_object_set(c, "valueTwo", (json_t *)v2);
+			json_object_set(c, "valueTwo", v2);
 		json_array_append_new(out, c);
 	}
 	return out;
@@ -432,8 +435,10 @@ static int resolve_rule(const struct rctx *r, const json_t *rule, size_t i,
 	}
 	if (!out || n_kept == 0)
 		return rc;
-	oci = json_pack("{s:O, s:s}", "names", names, "action", act);
-	if (!oci || s->n_rules >= s->max_rules)
+	oci = json_object();
+	if (!oci || json_object_set(oci, "names", names) < 0 ||
+	    json_object_set_new(oci, "action", json_string(act)) < 0 ||
+	    s->n_rules >= s->max_rules)
 		return hs_err(r->err, ENOMEM, "%s: out of memory", r->file);
 	if (json_is_integer(json_object_get(rule, "errnoRet")))
 		json_object_set(oci, "errnoRet",

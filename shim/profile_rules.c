@@ -12,6 +12,7 @@
  *
  * Comparing costs nothing until two rules name the same syscall, which is
  * when it is asked for. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "hs_profile_internal.h"
@@ -116,64 +117,78 @@ static size_t lld_len(long long x)
 	return n;
 }
 
-/* Whether some comparison of `args` has no canonical text. */
-static bool args_uncanonical(const json_t *args)
+/* Whether a comparison has no canonical text. */
+static bool uncanonical(const struct canon_arg *c)
 {
-	const json_t *a;
-	size_t i;
-
-	json_array_foreach(args, i, a) {
-		struct canon_arg c;
-
-		canon_arg(a, &c);
-		if (lld_len(c.index) + lld_len(c.value) + lld_len(c.value2) +
-			    strlen(c.op) + 3 >=
-		    ARG_TEXT_MAX)
-			return true;
-	}
-	return false;
+	return lld_len(c->index) + lld_len(c->value) + lld_len(c->value2) +
+		       strlen(c->op) + 3 >=
+	       ARG_TEXT_MAX;
 }
 
-/* How many comparisons of `args` read as `c`. */
-static size_t count_arg(const json_t *args, const struct canon_arg *c)
+static size_t count_arg(const struct canon_arg *list, size_t n,
+			const struct canon_arg *c)
 {
-	const json_t *a;
-	size_t i, n = 0;
+	size_t i, k = 0;
 
-	json_array_foreach(args, i, a) {
-		struct canon_arg o;
-
-		canon_arg(a, &o);
-		n += canon_arg_equal(&o, c);
-	}
-	return n;
+	for (i = 0; i < n; i++)
+		k += canon_arg_equal(&list[i], c);
+	return k;
 }
 
-/* Multisets: each comparison as many times in one as in the other. */
-static bool args_same(const json_t *a, const json_t *b)
+/* The comparisons of `args` read once; NULL when out of memory. Valid
+ * rules have at most HS_PROFILE_MAX_ARGS, which fit in `small`. */
+static struct canon_arg *read_args(const json_t *args,
+				   struct canon_arg *small, size_t *ret_n,
+				   bool *ret_uncanonical)
 {
-	const json_t *x;
-	size_t i;
+	size_t i, n = json_array_size(args);
+	struct canon_arg *c = small;
 
-	if (json_array_size(a) != json_array_size(b))
-		return false;
-	json_array_foreach(a, i, x) {
-		struct canon_arg c;
-
-		canon_arg(x, &c);
-		if (count_arg(a, &c) != count_arg(b, &c))
-			return false;
+	if (n > HS_PROFILE_MAX_ARGS) {
+		c = calloc(n, sizeof(*c));
+		if (!c)
+			return NULL;
 	}
-	return true;
+	*ret_uncanonical = false;
+	for (i = 0; i < n; i++) {
+		canon_arg(json_array_get(args, i), &c[i]);
+		if (uncanonical(&c[i]))
+			*ret_uncanonical = true;
+	}
+	*ret_n = n;
+	return c;
+}
+
+/* 1 when the args are the same multiset of comparisons, 0 when not, and
+ * 2 when neither has a canonical form (equal, whatever else differs). */
+static int args_compare(const json_t *a, const json_t *b)
+{
+	struct canon_arg sa[HS_PROFILE_MAX_ARGS], sb[HS_PROFILE_MAX_ARGS];
+	struct canon_arg *ca, *cb;
+	bool ua = false, ub = false;
+	size_t na = 0, nb = 0, i;
+	int same = 0;
+
+	ca = read_args(a, sa, &na, &ua);
+	cb = read_args(b, sb, &nb, &ub);
+	if (ca && cb) {
+		if (ua || ub)
+			same = ua && ub ? 2 : 0;
+		else if (na == nb)
+			for (same = 1, i = 0; i < na && same; i++)
+				same = count_arg(ca, na, &ca[i]) ==
+				       count_arg(cb, nb, &ca[i]);
+	}
+	if (ca != sa)
+		free(ca);
+	if (cb != sb)
+		free(cb);
+	return same;
 }
 
 bool hs_profile_args_equal(const json_t *a, const json_t *b)
 {
-	bool ua = args_uncanonical(a), ub = args_uncanonical(b);
-
-	if (ua || ub)
-		return ua && ub;
-	return args_same(a, b);
+	return args_compare(a, b) != 0;
 }
 
 /* A string of caps[] or arches[]; anything else reads as "". */
@@ -218,15 +233,11 @@ static bool filter_same(const json_t *a, const json_t *b)
 
 bool hs_profile_conditions_equal(const json_t *rule_a, const json_t *rule_b)
 {
-	const json_t *a = json_object_get(rule_a, "args");
-	const json_t *b = json_object_get(rule_b, "args");
+	int args = args_compare(json_object_get(rule_a, "args"),
+				json_object_get(rule_b, "args"));
 
-	if (!hs_profile_args_equal(a, b))
-		return false;
-	/* Two rules without a canonical form are equal whatever their
-	 * conditions, as their (missing) canonical texts are. */
-	if (args_uncanonical(a))
-		return true;
+	if (args != 1)
+		return args == 2;
 	return filter_same(json_object_get(rule_a, "includes"),
 			   json_object_get(rule_b, "includes")) &&
 	       filter_same(json_object_get(rule_a, "excludes"),

@@ -499,17 +499,18 @@ static void validate_listener(struct vctx *v, const json_t *profile)
  * Rules
  * ------------------------------------------------------------------- */
 
-static void validate_names(struct vctx *v, const json_t *rule,
-			   const struct jpath *path)
+/* `seen` is shared by the rules of the file: a name whose slot says it
+ * was last seen in rule `i` is listed twice in this rule. */
+static void validate_names(struct vctx *v, const json_t *rule, size_t i,
+			   const struct jpath *path, struct hs_name_index *seen)
 {
-	_cleanup_name_index_ struct hs_name_index seen = { 0 };
 	const struct jpath p = KEY(path, "names");
 	const struct jpath pname = KEY(path, "name");
 	const json_t *names = NULL, *n;
 	const char *name = NULL;
 	bool has_names = hs_profile_get_set(rule, "names") != NULL;
 	bool has_name = hs_profile_get_set(rule, "name") != NULL;
-	size_t i;
+	size_t j;
 
 	if (has_name && has_names) {
 		VERR(v, path,
@@ -532,20 +533,20 @@ static void validate_names(struct vctx *v, const json_t *rule,
 		return;
 	if (json_array_size(names) == 0)
 		VERR(v, &p, "must not be empty");
-	if (hs_name_index_init(&seen, json_array_size(names)) < 0) {
-		VERR(v, &p, "out of memory");
-		return;
-	}
-	json_array_foreach(names, i, n) {
-		const struct jpath pi = INDEX(&p, i);
+	json_array_foreach(names, j, n) {
+		const struct jpath pj = INDEX(&p, j);
 		const char *s = json_string_value(n);
-		size_t used = seen.used;
+		struct hs_name_slot *slot;
 
-		check_syscall_name(v, &pi, s);
-		if (!hs_name_index_add(&seen, s))
-			VERR(v, &pi, "out of memory");
-		else if (seen.used == used)
-			VERR(v, &pi, "\"%s\" is listed twice in this rule", s);
+		check_syscall_name(v, &pj, s);
+		slot = hs_name_index_add(seen, s);
+		if (!slot) {
+			VERR(v, &p, "out of memory");
+			return;
+		}
+		if (slot->first == i)
+			VERR(v, &pj, "\"%s\" is listed twice in this rule", s);
+		slot->first = i;
 	}
 }
 
@@ -653,7 +654,8 @@ static void validate_filter(struct vctx *v, const json_t *rule,
 }
 
 /* Returns 0 when the rule is valid. */
-static int validate_rule(struct vctx *v, const json_t *rule, size_t i)
+static int validate_rule(struct vctx *v, const json_t *rule, size_t i,
+			 struct hs_name_index *seen)
 {
 	struct vctx r = { v->file, v->err, 0 };
 	const struct jpath path = INDEX(TOP("syscalls"), i);
@@ -666,7 +668,7 @@ static int validate_rule(struct vctx *v, const json_t *rule, size_t i)
 		goto out;
 	}
 	note(&r, check_keys(&r, rule, rule_keys, &path));
-	validate_names(&r, rule, &path);
+	validate_names(&r, rule, i, &path, seen);
 	note(&r, get_string(&r, rule, "action", true, &action, &path));
 	if (action) {
 		action_ok = hs_seccomp_action_known(action);
@@ -707,21 +709,19 @@ static void name_path(char *buf, size_t size, const struct named *e)
 /* The first rule already seen for this name that selects the same calls
  * (args and conditions) with another effect, or NULL. */
 static const struct named *conflicting(const json_t *calls,
-				       const struct named *list,
-				       size_t first, const json_t *rule,
-				       const struct hs_rule_effect *effect)
+				       const struct hs_rule_effect *effects,
+				       const struct named *list, size_t first,
+				       size_t i)
 {
 	size_t k;
 
-	for (k = first; k != HS_NAME_NONE; k = list[k].next) {
-		const json_t *other = json_array_get(calls, list[k].rule);
-		struct hs_rule_effect oe;
-
-		hs_profile_rule_effect(other, &oe);
-		if (!hs_profile_effect_equal(&oe, effect) &&
-		    hs_profile_conditions_equal(other, rule))
+	for (k = first; k != HS_NAME_NONE; k = list[k].next)
+		if (!hs_profile_effect_equal(&effects[list[k].rule],
+					     &effects[i]) &&
+		    hs_profile_conditions_equal(
+			    json_array_get(calls, list[k].rule),
+			    json_array_get(calls, i)))
 			return &list[k];
-	}
 	return NULL;
 }
 
@@ -733,20 +733,22 @@ static void check_file_conflicts(struct vctx *v, const json_t *calls,
 {
 	_cleanup_name_index_ struct hs_name_index ix = { 0 };
 	_cleanup_free_ struct named *list = calloc(n_names + 1, sizeof(*list));
+	_cleanup_free_ struct hs_rule_effect *effects =
+		calloc(json_array_size(calls) + 1, sizeof(*effects));
 	const json_t *rule;
 	size_t i, j, n = 0;
 
-	if (!list || hs_name_index_init(&ix, n_names) < 0) {
+	if (!list || !effects || hs_name_index_init(&ix, n_names) < 0) {
 		VERR(v, TOP("syscalls"), "out of memory");
 		return;
 	}
 	json_array_foreach(calls, i, rule) {
 		const json_t *names = hs_profile_get_set(rule, "names");
-		struct hs_rule_effect effect;
+		const struct hs_rule_effect *effect = &effects[i];
 
 		if (!valid[i])
 			continue;
-		hs_profile_rule_effect(rule, &effect);
+		hs_profile_rule_effect(rule, &effects[i]);
 		for (j = 0; j < (names ? json_array_size(names) : 1); j++) {
 			const char *name = json_string_value(
 				names ? json_array_get(names, j) :
@@ -761,18 +763,14 @@ static void check_file_conflicts(struct vctx *v, const json_t *calls,
 			}
 			*e = (struct named){ i, names ? (long)j : -1,
 					     HS_NAME_NONE };
-			prior = conflicting(calls, list, s->first, rule,
-					    &effect);
+			prior = conflicting(calls, effects, list, s->first, i);
 			if (prior) {
 				char p[PATH_BUF], pp[PATH_BUF];
 				char here[64], there[64];
-				struct hs_rule_effect pe;
 
-				hs_profile_rule_effect(
-					json_array_get(calls, prior->rule), &pe);
-				hs_profile_effect_text(&pe, there,
-						       sizeof(there));
-				hs_profile_effect_text(&effect, here,
+				hs_profile_effect_text(&effects[prior->rule],
+						       there, sizeof(there));
+				hs_profile_effect_text(effect, here,
 						       sizeof(here));
 				name_path(p, sizeof(p), e);
 				name_path(pp, sizeof(pp), prior);
@@ -795,8 +793,9 @@ static void check_file_conflicts(struct vctx *v, const json_t *calls,
 static void validate_syscalls(struct vctx *v, const json_t *profile)
 {
 	const json_t *calls = hs_profile_get_set(profile, "syscalls"), *rule;
+	_cleanup_name_index_ struct hs_name_index seen = { 0 };
 	_cleanup_free_ bool *valid = NULL;
-	size_t i, n_names = 0;
+	size_t i, n_written = 0, n_valid = 0;
 
 	if (!calls)
 		return;
@@ -809,20 +808,22 @@ static void validate_syscalls(struct vctx *v, const json_t *profile)
 		     json_array_size(calls), HS_PROFILE_MAX_RULES);
 		return;
 	}
+	json_array_foreach(calls, i, rule)
+		n_written += json_array_size(json_object_get(rule, "names"));
 	valid = calloc(json_array_size(calls) + 1, sizeof(*valid));
-	if (!valid) {
+	if (!valid || hs_name_index_init(&seen, n_written) < 0) {
 		VERR(v, TOP("syscalls"), "out of memory");
 		return;
 	}
 	json_array_foreach(calls, i, rule) {
-		valid[i] = validate_rule(v, rule, i) == 0;
+		valid[i] = validate_rule(v, rule, i, &seen) == 0;
 		if (valid[i]) {
 			const json_t *names = hs_profile_get_set(rule, "names");
 
-			n_names += names ? json_array_size(names) : 1;
+			n_valid += names ? json_array_size(names) : 1;
 		}
 	}
-	check_file_conflicts(v, calls, valid, n_names);
+	check_file_conflicts(v, calls, valid, n_valid);
 }
 
 int hs_profile_validate(const json_t *profile, const char *file,

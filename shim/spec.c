@@ -99,7 +99,7 @@ static int check_namespaces(json_t *lnx, const struct hs_policy *policy,
 			    const char *file, struct hs_error *err)
 {
 	const json_t *list = json_object_get(lnx, "namespaces");
-	uint32_t seen = 0;
+	uint32_t seen = 0, required;
 	size_t i, j;
 	json_t *ns;
 	int ret = 0;
@@ -141,8 +141,11 @@ static int check_namespaces(json_t *lnx, const struct hs_policy *policy,
 		}
 		seen |= namespaces[j].bit;
 	}
+	/* A network policy is installed in the container's own namespace;
+	 * with the host's, there would be nothing to install it in. */
+	required = policy->required_ns | (policy->has_network ? HS_NS_NETWORK : 0);
 	for (j = 0; j < HS_ARRAY_SIZE(namespaces); j++)
-		if ((policy->required_ns & namespaces[j].bit) &&
+		if ((required & namespaces[j].bit) &&
 		    !(seen & namespaces[j].bit))
 			ret = hs_json_err(err, file, "linux.namespaces",
 					  "no %s namespace of its own: the "
@@ -605,18 +608,40 @@ static json_t *hook_entry(const struct hs_harden_ctx *ctx, const char *stage)
 	return h;
 }
 
-static int inject_hooks(json_t *spec, const struct hs_harden_ctx *ctx,
-			const char *file, struct hs_error *err)
+/* The network namespace's path, when the spec joins an existing one. */
+static const char *netns_path(const json_t *spec)
 {
-	static const char *const stages[] = { "createRuntime", "poststart" };
+	const json_t *list =
+		json_object_get(json_object_get(spec, "linux"), "namespaces");
+	size_t i;
+	json_t *ns;
+
+	json_array_foreach(list, i, ns)
+		if (json_is_string(json_object_get(ns, "type")) &&
+		    strcmp(json_string_value(json_object_get(ns, "type")),
+			   "network") == 0)
+			return json_string_value(json_object_get(ns, "path"));
+	return NULL;
+}
+
+static int inject_hooks(json_t *spec, const struct hs_policy *policy,
+			const struct hs_harden_ctx *ctx, const char *file,
+			struct hs_error *err)
+{
+	static const char *const stages[] = { "createRuntime", "poststart",
+					      "poststop" };
 	json_t *hooks = object_child(spec, "hooks");
+	/* poststop has work only where a table outlives the container: a
+	 * network policy in a namespace given by path (a pod's). A namespace
+	 * runc created vanishes with its table. */
+	size_t n = policy->has_network && netns_path(spec) ? 3 : 2;
 	size_t i;
 
 	if (!ctx->hook_path)
 		return 0;
 	if (!hooks)
 		return hs_json_err(err, file, "hooks", "must be an object");
-	for (i = 0; i < HS_ARRAY_SIZE(stages); i++) {
+	for (i = 0; i < n; i++) {
 		json_t *list = json_object_get(hooks, stages[i]);
 		json_t *h = hook_entry(ctx, stages[i]);
 
@@ -751,7 +776,7 @@ int hs_spec_harden(json_t *spec, const struct hs_policy *policy,
 					   "must be an object");
 		json_object_set_new(root, "readonly", json_true());
 	}
-	if (inject_hooks(spec, ctx, file, err) < 0)
+	if (inject_hooks(spec, policy, ctx, file, err) < 0)
 		return -1;
 	return set_seccomp(spec, lnx, policy, bounding, ctx, file, err);
 }

@@ -37,9 +37,18 @@ err=$(state "\"pid\":$dead," | hook createRuntime 2>&1)
 check dead-pid exits_with $? 1 "$err" "pid $dead: no such process"
 err=$(printf '{"ociVersion":"1","id":"x","status":"creating","pid":%d,"bundle":"%s"}' $host_pid "$b" | hook createRuntime 2>&1)
 check unhardened-state-refused exits_with $? 1 "$err" "has no hardshim.dev/policy annotation"
+# The shipped policy has a network part: a pid in the host's network
+# namespace (this test's own sleep) is refused.
 err=$(state "\"pid\":$host_pid," | hook createRuntime 2>&1)
+check create-runtime-host-netns-refused exits_with $? 1 "$err" "is in the host's network namespace, refused"
+# A policy without a network part: createRuntime and poststop succeed.
+mkdir -p "$TMP/etc-nonet"
+cp -R "$HS_ROOT/policies/." "$TMP/etc-nonet/"
+jq 'del(.network)' "$HS_ROOT/policies/tenant-default.json" >"$TMP/etc-nonet/tenant-default.json"
+chmod -R go-w "$TMP/etc-nonet"
+err=$(state "\"pid\":$host_pid," | HARDSHIM_CONFIG=$TMP/etc-nonet/config.json hook createRuntime 2>&1)
 check create-runtime-no-network-part exits_with $? 0 "$err" ""
-err=$(state '' | hook poststop 2>&1)
+err=$(state '' | HARDSHIM_CONFIG=$TMP/etc-nonet/config.json hook poststop 2>&1)
 check poststop-no-network-part exits_with $? 0 "$err" ""
 err=$(state "\"pid\":$host_pid," | hook bogus 2>&1)
 check unknown-stage exits_with $? 2 "$err" 'unknown stage "bogus"'

@@ -22,19 +22,48 @@
  * (each forked too, so even a check killed outright prints its line).
  * Exit 2 is a usage or probe error.
  *
+ * Network subcommands, which take arguments and are never part of "all"
+ * (they print the same three forms, plus the time the answer took, and
+ * "timed out" when nothing answered, exit 0):
+ *
+ *   probe tcp ADDR PORT      connect(2), at most 3 s
+ *   probe udp ADDR PORT      one datagram on a connected socket, wait at
+ *                            most 2 s for the echo (an ICMP error shows as
+ *                            the errno it becomes)
+ *   probe icmp-echo ADDR     one echo request over an unprivileged ICMP
+ *                            socket (SOCK_DGRAM/IPPROTO_ICMP, needs
+ *                            net.ipv4.ping_group_range), at most 2 s
+ *   probe nft-delete         NFT_MSG_DELTABLE inet hardshim, in a batch
+ *   probe nft-flush          NFT_MSG_DELRULE of every rule of inet hardshim
+ *                            (nft flush table), in a batch
+ *   e.g. "tcp 10.20.0.2:80: refused (errno=111 ECONNREFUSED) in 1 ms".
+ *   For nft-*, "refused" is the kernel's answer in the netlink ack (or the
+ *   failing step, which the line names).
+ *
  * Side effects only happen when a primitive is ALLOWED (a tmpfs over /tmp, a
  * pivot_root, a new keyring), and then only in the container, in a child that
  * exits right after.
  */
 #define _GNU_SOURCE
+/* glibc's netinet headers before the kernel's linux/in.h (via
+ * linux/netfilter.h), which then defers to them. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/ip_icmp.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
 #include <linux/io_uring.h>
 #include <linux/keyctl.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
 #include <linux/perf_event.h>
 #include <linux/sched.h>
 #include <linux/userfaultfd.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -49,6 +78,7 @@
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef __x86_64__
@@ -520,6 +550,287 @@ static int check_newer_syscall(const char *name)
 	return report(name, r, errno);
 }
 
+/* --- network subcommands (with arguments; not part of "all") ----------- */
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static int net_report(const char *what, int ok, int err, long t0)
+{
+	long ms = now_ms() - t0;
+
+	if (ok) {
+		say("%s: ALLOWED in %ld ms", what, ms);
+		return ALLOWED;
+	}
+	if (err == ETIMEDOUT) {
+		say("%s: timed out in %ld ms", what, ms);
+		return REFUSED;
+	}
+	say("%s: refused (errno=%d %s) in %ld ms", what, err, errname(err), ms);
+	return REFUSED;
+}
+
+static int parse_addr(const char *s, struct sockaddr_in *sa)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	return inet_pton(AF_INET, s, &sa->sin_addr) == 1 ? 0 : -1;
+}
+
+static int parse_port(const char *s, struct sockaddr_in *sa)
+{
+	char *end;
+	long p = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || p < 1 || p > 65535)
+		return -1;
+	sa->sin_port = htons((uint16_t)p);
+	return 0;
+}
+
+/* Waits for `events` on fd for at most ms; 0 ready, ETIMEDOUT, or errno. */
+static int wait_fd(int fd, short events, int ms)
+{
+	struct pollfd p = { fd, events, 0 };
+	long deadline = now_ms() + ms;
+	int r;
+
+	for (;;) {
+		long left = deadline - now_ms();
+
+		if (left <= 0)
+			return ETIMEDOUT;
+		r = poll(&p, 1, (int)left);
+		if (r > 0)
+			return 0;
+		if (r == 0)
+			return ETIMEDOUT;
+		if (errno != EINTR)
+			return errno;
+	}
+}
+
+static int net_tcp(int argc, char **argv)
+{
+	struct sockaddr_in sa;
+	char what[96];
+	socklen_t len = sizeof(int);
+	int fd, err = 0;
+	long t0;
+
+	if (argc != 2 || parse_addr(argv[0], &sa) < 0 ||
+	    parse_port(argv[1], &sa) < 0) {
+		say("usage: probe tcp ADDR PORT");
+		return PROBE_ERROR;
+	}
+	snprintf(what, sizeof(what), "tcp %s:%s", argv[0], argv[1]);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		say("%s: probe error (socket: %s)", what, strerror(errno));
+		return PROBE_ERROR;
+	}
+	t0 = now_ms();
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+		return net_report(what, 1, 0, t0);
+	if (errno != EINPROGRESS)
+		return net_report(what, 0, errno, t0);
+	err = wait_fd(fd, POLLOUT, 3000);
+	if (err == 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	return net_report(what, err == 0, err, t0);
+}
+
+static int net_udp(int argc, char **argv)
+{
+	struct sockaddr_in sa;
+	char what[96], buf[512];
+	int fd, err;
+	long t0;
+	ssize_t n;
+
+	if (argc != 2 || parse_addr(argv[0], &sa) < 0 ||
+	    parse_port(argv[1], &sa) < 0) {
+		say("usage: probe udp ADDR PORT");
+		return PROBE_ERROR;
+	}
+	snprintf(what, sizeof(what), "udp %s:%s", argv[0], argv[1]);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		say("%s: probe error (socket: %s)", what, strerror(errno));
+		return PROBE_ERROR;
+	}
+	t0 = now_ms();
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    send(fd, "probe", 5, 0) < 0)
+		return net_report(what, 0, errno, t0);
+	err = wait_fd(fd, POLLIN, 2000);
+	if (err)
+		return net_report(what, 0, err, t0);
+	n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	return net_report(what, n > 0, n < 0 ? errno : EPROTO, t0);
+}
+
+static int net_icmp_echo(int argc, char **argv)
+{
+	struct sockaddr_in sa;
+	struct icmphdr req, *rep;
+	char what[96], buf[512];
+	int fd, err;
+	long t0, deadline;
+	ssize_t n;
+
+	if (argc != 1 || parse_addr(argv[0], &sa) < 0) {
+		say("usage: probe icmp-echo ADDR");
+		return PROBE_ERROR;
+	}
+	snprintf(what, sizeof(what), "icmp-echo %s", argv[0]);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_ICMP);
+	if (fd < 0) {
+		say("%s: probe error (socket: %s)", what, strerror(errno));
+		return PROBE_ERROR;
+	}
+	memset(&req, 0, sizeof(req));
+	req.type = ICMP_ECHO;
+	req.un.echo.sequence = htons(1);
+	t0 = now_ms();
+	deadline = t0 + 2000;
+	/* Connected, so that ICMP errors about the request reach us. */
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    send(fd, &req, sizeof(req), 0) < 0)
+		return net_report(what, 0, errno, t0);
+	for (int i = 0; i < 16; i++) {
+		long left = deadline - now_ms();
+
+		err = left > 0 ? wait_fd(fd, POLLIN, (int)left) : ETIMEDOUT;
+		if (err)
+			return net_report(what, 0, err, t0);
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0)
+			return net_report(what, 0, errno, t0);
+		rep = (struct icmphdr *)buf;
+		if ((size_t)n >= sizeof(*rep) && rep->type == ICMP_ECHOREPLY)
+			return net_report(what, 1, 0, t0);
+	}
+	return net_report(what, 0, EPROTO, t0);
+}
+
+/* One nftables batch: BEGIN, one message on table inet hardshim, END. */
+static size_t nl_put(char *buf, size_t off, uint16_t type, uint16_t flags,
+		     uint32_t seq, uint8_t family, uint16_t res_id,
+		     const char *table)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)(buf + off);
+	struct nfgenmsg *g;
+	size_t len = NLMSG_LENGTH(sizeof(*g));
+
+	memset(nlh, 0, NLMSG_SPACE(sizeof(*g)));
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nlh->nlmsg_seq = seq;
+	g = NLMSG_DATA(nlh);
+	g->nfgen_family = family;
+	g->version = NFNETLINK_V0;
+	g->res_id = htons(res_id);
+	if (table) {
+		struct nlattr *a = (struct nlattr *)(buf + off + NLMSG_ALIGN(len));
+		size_t alen = NLA_HDRLEN + strlen(table) + 1;
+
+		memset(a, 0, NLA_ALIGN(alen));
+		a->nla_type = NFTA_TABLE_NAME; /* == NFTA_RULE_TABLE (1) */
+		a->nla_len = (uint16_t)alen;
+		memcpy((char *)a + NLA_HDRLEN, table, strlen(table) + 1);
+		len = NLMSG_ALIGN(len) + NLA_ALIGN(alen);
+	}
+	nlh->nlmsg_len = (uint32_t)len;
+	return off + NLMSG_ALIGN(len);
+}
+
+static int nft_batch(const char *what, uint16_t msg)
+{
+	char buf[512], ack[8192];
+	struct sockaddr_nl nl = { .nl_family = AF_NETLINK };
+	size_t len = 0;
+	int fd;
+	long t0 = now_ms();
+	ssize_t n;
+	struct nlmsghdr *nlh;
+
+	_Static_assert((int)NFTA_TABLE_NAME == (int)NFTA_RULE_TABLE,
+		       "attr numbers");
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+	if (fd < 0)
+		return net_report(what, 0, errno, t0);
+	len = nl_put(buf, len, NFNL_MSG_BATCH_BEGIN, 0, 1, AF_UNSPEC,
+		     NFNL_SUBSYS_NFTABLES, NULL);
+	len = nl_put(buf, len, (NFNL_SUBSYS_NFTABLES << 8) | msg, NLM_F_ACK, 2,
+		     NFPROTO_INET, 0, "hardshim");
+	len = nl_put(buf, len, NFNL_MSG_BATCH_END, 0, 3, AF_UNSPEC,
+		     NFNL_SUBSYS_NFTABLES, NULL);
+	if (sendto(fd, buf, len, 0, (struct sockaddr *)&nl, sizeof(nl)) < 0)
+		return net_report(what, 0, errno, t0);
+	/* Every ack, until an error or the ack of our message. */
+	for (int i = 0; i < 8; i++) {
+		int err = wait_fd(fd, POLLIN, 2000);
+
+		if (err)
+			return net_report(what, 0, err, t0);
+		n = recv(fd, ack, sizeof(ack), MSG_DONTWAIT);
+		if (n < 0)
+			return net_report(what, 0, errno, t0);
+		for (nlh = (struct nlmsghdr *)ack; NLMSG_OK(nlh, (size_t)n);
+		     nlh = NLMSG_NEXT(nlh, n)) {
+			struct nlmsgerr *e = NLMSG_DATA(nlh);
+
+			if (nlh->nlmsg_type != NLMSG_ERROR)
+				continue;
+			if (e->error != 0)
+				return net_report(what, 0, -e->error, t0);
+			if (nlh->nlmsg_seq == 2)
+				return net_report(what, 1, 0, t0);
+		}
+	}
+	return net_report(what, 0, EPROTO, t0);
+}
+
+static int net_nft_delete(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 0) {
+		say("usage: probe nft-delete");
+		return PROBE_ERROR;
+	}
+	return nft_batch("nft-delete", NFT_MSG_DELTABLE);
+}
+
+static int net_nft_flush(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 0) {
+		say("usage: probe nft-flush");
+		return PROBE_ERROR;
+	}
+	return nft_batch("nft-flush", NFT_MSG_DELRULE);
+}
+
+struct net_check {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+};
+
+static const struct net_check net_checks[] = {
+	{ "tcp", net_tcp },
+	{ "udp", net_udp },
+	{ "icmp-echo", net_icmp_echo },
+	{ "nft-delete", net_nft_delete },
+	{ "nft-flush", net_nft_flush },
+};
+
 /* --- dispatch --------------------------------------------------------- */
 
 struct check {
@@ -600,6 +911,8 @@ static void usage(void)
 	say("usage: probe all | probe CHECK... | probe list");
 	for (i = 0; i < N_CHECKS; i++)
 		say("  %s", checks[i].name);
+	say("       probe tcp|udp ADDR PORT | probe icmp-echo ADDR");
+	say("       probe nft-delete | probe nft-flush");
 }
 
 int main(int argc, char **argv)
@@ -616,6 +929,9 @@ int main(int argc, char **argv)
 			say("%s", checks[k].name);
 		return 0;
 	}
+	for (k = 0; k < sizeof(net_checks) / sizeof(net_checks[0]); k++)
+		if (strcmp(argv[1], net_checks[k].name) == 0)
+			return net_checks[k].fn(argc - 2, argv + 2);
 	if (strcmp(argv[1], "all") == 0) {
 		for (k = 0; k < N_CHECKS; k++) {
 			int v = run_forked(&checks[k]);

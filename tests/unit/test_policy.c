@@ -870,6 +870,57 @@ static void test_load_by_name(void)
 	hs_config_free(&cfg);
 }
 
+/* --- network --------------------------------------------------------------- */
+
+static void test_network_path_resolved(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_policy p;
+
+	CHECK(hs_policy_load_file("tests/data/policies/with-network.json", &p,
+				  &err) == 0);
+	CHECK(p.has_network);
+	CHECK_STR(p.network_path,
+		  "tests/data/policies/../../../policies/netpol/"
+		  "tenant-isolated.json");
+	hs_policy_free(&p);
+}
+
+static void test_network_with_net_admin_refused(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_policy p;
+
+	CHECK(parse_text("{\"name\": \"n\", \"seccomp\": \"s.json\", "
+			 "\"network\": \"netpol/x.json\", \"capabilities\": "
+			 "{\"ceiling\": [\"CAP_KILL\", \"CAP_NET_ADMIN\"]}}",
+			 &p, &err) < 0);
+	CHECK_STR(err.msg, "p.json: capabilities.ceiling: CAP_NET_ADMIN would "
+			   "let the container remove its network policy "
+			   "\"netpol/x.json\", refused");
+}
+
+static void test_network_must_be_string(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_policy p;
+
+	CHECK(parse_with("\"network\": 7", &p, &err) < 0);
+	CHECK_STR(err.msg, "p.json: network: must be a string");
+}
+
+static void test_net_admin_without_network_allowed(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_policy p;
+
+	CHECK(parse_text("{\"name\": \"n\", \"seccomp\": \"s.json\", "
+			 "\"capabilities\": {\"ceiling\": [\"CAP_NET_ADMIN\"]}}",
+			 &p, &err) == 0);
+	CHECK(!p.has_network);
+	hs_policy_free(&p);
+}
+
 int main(void)
 {
 	snprintf(scratch, sizeof(scratch), "/tmp/hs-policy-XXXXXX");
@@ -915,6 +966,10 @@ int main(void)
 	RUN(test_load_file_missing);
 	RUN(test_load_fixture_policies);
 	RUN(test_load_by_name);
+	RUN(test_network_path_resolved);
+	RUN(test_network_with_net_admin_refused);
+	RUN(test_network_must_be_string);
+	RUN(test_net_admin_without_network_allowed);
 	nftw(scratch, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	TEST_EXIT();
 }

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -660,6 +661,83 @@ static void test_conflict_after_resolution(void)
 	CHECK(oci != NULL);
 }
 
+/* Conflicts are found whatever the order of args, caps and arches, and
+ * only between rules that select the same calls. */
+static void test_conflict_canonical(void)
+{
+	_cleanup_capture_ struct capture c;
+	_cleanup_json_ json_t *p = NULL, *oci = NULL;
+	static const char *const admin_caps[] = { "CAP_SYS_ADMIN", "CAP_BPF",
+						  NULL };
+	struct hs_resolve_ctx ctx = amd64_ctx(admin_caps);
+	const char *same =
+		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":["
+		"{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ALLOW\","
+		"\"args\":[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_EQ\"},"
+		"{\"index\":1,\"value\":2,\"op\":\"SCMP_CMP_EQ\"}],"
+		"\"includes\":{\"caps\":[\"CAP_SYS_ADMIN\",\"CAP_BPF\"]}},"
+		"{\"names\":[\"getppid\",\"socket\"],\"action\":\"SCMP_ACT_LOG\","
+		"\"args\":[{\"index\":1,\"value\":2,\"op\":\"SCMP_CMP_EQ\"},"
+		"{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}],"
+		"\"includes\":{\"caps\":[\"CAP_BPF\",\"CAP_SYS_ADMIN\"]}}]}";
+	const char *other_conditions =
+		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":["
+		"{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ALLOW\","
+		"\"args\":[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}],"
+		"\"includes\":{\"caps\":[\"CAP_SYS_ADMIN\"]}},"
+		"{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ERRNO\","
+		"\"errnoRet\":13,"
+		"\"args\":[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}],"
+		"\"includes\":{\"caps\":[\"CAP_BPF\"]}},"
+		"{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ERRNO\","
+		"\"errnoRet\":13,"
+		"\"args\":[{\"index\":0,\"value\":2,\"op\":\"SCMP_CMP_EQ\"}]}]}";
+	const char *twice =
+		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":["
+		"{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"},"
+		"{\"names\":[\"write\",\"read\",\"read\"],"
+		"\"action\":\"SCMP_ACT_ALLOW\"}]}";
+
+	capture_start(&c);
+	p = hs_profile_load_buffer(same, strlen(same), "mem.json", &c.err);
+	CHECK(p == NULL);
+	CHECK(c.err.count == 1);
+	CHECK_CONTAINS(c.err.msg, "mem.json: syscalls[1].names[1]: \"socket\" "
+				  "conflicts with syscalls[0].names[0]: same "
+				  "arguments and conditions, different action "
+				  "(SCMP_ACT_ALLOW there, SCMP_ACT_LOG here)");
+	capture_end(&c);
+
+	/* Valid as written (the conditions differ), but with both caps the
+	 * first two apply together. The third compares another value. */
+	capture_start(&c);
+	p = hs_profile_load_buffer(other_conditions, strlen(other_conditions),
+				   "mem.json", &c.err);
+	CHECK(p != NULL);
+	oci = hs_profile_resolve(p, &ctx, "mem.json", &c.err);
+	CHECK(oci == NULL);
+	CHECK(c.err.count == 1);
+	CHECK_CONTAINS(c.err.msg, "mem.json: syscalls[1].names[0]: \"socket\" "
+				  "conflicts with mem.json: syscalls[0].names[0]: "
+				  "both apply here with the same arguments but "
+				  "different actions (SCMP_ACT_ALLOW there, "
+				  "SCMP_ACT_ERRNO(13) here)");
+	ctx.caps = NULL;
+	oci = hs_profile_resolve(p, &ctx, "mem.json", &c.err);
+	CHECK(oci != NULL);
+	CHECK(json_array_size(json_object_get(oci, "syscalls")) == 1);
+	json_decref(p);
+	capture_end(&c);
+
+	/* A name in an earlier rule is not a repetition in a later one. */
+	capture_start(&c);
+	p = hs_profile_load_buffer(twice, strlen(twice), "mem.json", &c.err);
+	CHECK(p == NULL);
+	CHECK(c.err.count == 1);
+	CHECK_CONTAINS(c.err.msg, "mem.json: syscalls[1].names[2]: \"read\" is "
+				  "listed twice in this rule");
+}
+
 static void test_not_conflicts(void)
 {
 	_cleanup_capture_ struct capture c;
@@ -1219,6 +1297,190 @@ static void test_extends_merged_limit(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* The files a load read, for a cache to check */
+
+/* Whether `f` describes the file at `path` as it is now. */
+static bool same_file(const struct hs_profile_file *f, const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && strcmp(f->path, path) == 0 &&
+	       f->dev == st.st_dev && f->ino == st.st_ino &&
+	       f->size == st.st_size &&
+	       f->mtime.tv_sec == st.st_mtim.tv_sec &&
+	       f->mtime.tv_nsec == st.st_mtim.tv_nsec &&
+	       f->ctime.tv_sec == st.st_ctim.tv_sec &&
+	       f->ctime.tv_nsec == st.st_ctim.tv_nsec;
+}
+
+static bool same_time(struct timespec a, struct timespec b)
+{
+	return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+static int write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fputs(text, f) >= 0;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/* Rewrites `path` until its ctime moves past `old` (the kernel stamps
+ * files with a clock that only ticks every few milliseconds). */
+static int rewrite_later(const char *path, const char *text,
+			 struct timespec old)
+{
+	struct stat st;
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		if (write_text(path, text) < 0 || stat(path, &st) < 0)
+			return -1;
+		if (!same_time(st.st_ctim, old))
+			return 0;
+		usleep(2000);
+	}
+	return -1;
+}
+
+/* A chain of three files, through a subdirectory: listed from the named
+ * file to the root base, each with the inode and size of what was read. */
+static void test_load_files_chain(void)
+{
+	_cleanup_capture_ struct capture c;
+	_cleanup_json_ json_t *p = NULL, *q = NULL;
+	_cleanup_free_ char *a = NULL, *b = NULL;
+	struct hs_profile_files files;
+
+	capture_start(&c);
+	p = hs_profile_load_files(DATA "extends/uses_sub.json", &files, &c.err);
+	if (!p)
+		printf("  %s", captured(&c));
+	CHECK(p != NULL);
+	CHECK(files.n == 3);
+	CHECK(same_file(&files.file[0], DATA "extends/uses_sub.json"));
+	CHECK(same_file(&files.file[1], DATA "extends/sub/nested.json"));
+	CHECK(same_file(&files.file[2], DATA "extends/sub/leaf.json"));
+	/* The profile is hs_profile_load's. */
+	q = hs_profile_load(DATA "extends/uses_sub.json", &c.err);
+	CHECK(q != NULL);
+	a = json_dumps(p, JSON_SORT_KEYS | JSON_COMPACT);
+	b = json_dumps(q, JSON_SORT_KEYS | JSON_COMPACT);
+	CHECK_STR(a, b);
+	json_decref(p);
+	/* A file without extends is a chain of one. */
+	p = hs_profile_load_files(DATA "valid/minimal.json", &files, &c.err);
+	CHECK(p != NULL);
+	CHECK(files.n == 1);
+	CHECK(same_file(&files.file[0], DATA "valid/minimal.json"));
+}
+
+/* Whatever changes in a file of the chain shows in what is listed. */
+static void test_load_files_changed(void)
+{
+	_cleanup_capture_ struct capture c;
+	_cleanup_json_ json_t *p = NULL;
+	struct hs_profile_files before, after;
+	char dir[] = "/tmp/hs-profile-XXXXXX";
+	char top[PATH_MAX], mid[PATH_MAX], base[PATH_MAX], tmp[PATH_MAX];
+	size_t i;
+
+	capture_start(&c);
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(top, sizeof(top), "%s/top.json", dir);
+	snprintf(mid, sizeof(mid), "%s/mid.json", dir);
+	snprintf(base, sizeof(base), "%s/base.json", dir);
+	snprintf(tmp, sizeof(tmp), "%s/top.json.new", dir);
+	CHECK(write_text(top, "{\"extends\":\"mid.json\",\"syscalls\":"
+			      "[{\"names\":[\"read\"],"
+			      "\"action\":\"SCMP_ACT_ALLOW\"}]}") == 0);
+	CHECK(write_text(mid, "{\"extends\":\"base.json\",\"comment\":\"a\"}") == 0);
+	CHECK(write_text(base, "{\"defaultAction\":\"SCMP_ACT_ERRNO\"}") == 0);
+	p = hs_profile_load_files(top, &before, &c.err);
+	CHECK(p != NULL);
+	CHECK(before.n == 3);
+	CHECK(same_file(&before.file[0], top));
+	CHECK(same_file(&before.file[1], mid));
+	CHECK(same_file(&before.file[2], base));
+	CHECK(before.file[2].size == 34);
+
+	/* The base rewritten in place, longer: same inode, new size and
+	 * times; the other two unchanged. */
+	CHECK(rewrite_later(base,
+			    "{\"defaultAction\":\"SCMP_ACT_KILL_PROCESS\"}",
+			    before.file[2].ctime) == 0);
+	json_decref(p);
+	p = hs_profile_load_files(top, &after, &c.err);
+	CHECK(p != NULL);
+	CHECK(after.n == 3);
+	CHECK(same_file(&after.file[2], base));
+	CHECK(after.file[2].ino == before.file[2].ino);
+	CHECK(after.file[2].size == 41);
+	CHECK(!same_time(after.file[2].mtime, before.file[2].mtime));
+	CHECK(!same_time(after.file[2].ctime, before.file[2].ctime));
+	for (i = 0; i < 2; i++) {
+		CHECK(after.file[i].ino == before.file[i].ino);
+		CHECK(after.file[i].size == before.file[i].size);
+		CHECK(same_time(after.file[i].mtime, before.file[i].mtime));
+		CHECK(same_time(after.file[i].ctime, before.file[i].ctime));
+	}
+
+	/* The middle one edited to the same size: only the times tell. */
+	before = after;
+	CHECK(rewrite_later(mid, "{\"extends\":\"base.json\",\"comment\":\"b\"}",
+			    before.file[1].ctime) == 0);
+	json_decref(p);
+	p = hs_profile_load_files(top, &after, &c.err);
+	CHECK(p != NULL);
+	CHECK(same_file(&after.file[1], mid));
+	CHECK(after.file[1].size == before.file[1].size);
+	CHECK(!same_time(after.file[1].mtime, before.file[1].mtime));
+	CHECK(!same_time(after.file[1].ctime, before.file[1].ctime));
+	CHECK_STR(json_string_value(json_object_get(p, "comment")), "b");
+
+	/* The named file replaced by rename: another inode. */
+	before = after;
+	CHECK(write_text(tmp, "{\"extends\":\"mid.json\"}") == 0);
+	CHECK(rename(tmp, top) == 0);
+	json_decref(p);
+	p = hs_profile_load_files(top, &after, &c.err);
+	CHECK(p != NULL);
+	CHECK(same_file(&after.file[0], top));
+	CHECK(after.file[0].ino != before.file[0].ino);
+
+	unlink(top);
+	unlink(mid);
+	unlink(base);
+	rmdir(dir);
+}
+
+/* On failure the list is left as it was, and it may be NULL. */
+static void test_load_files_failure(void)
+{
+	_cleanup_capture_ struct capture c;
+	_cleanup_json_ json_t *p = NULL;
+	struct hs_profile_files files;
+
+	capture_start(&c);
+	files.n = 77;
+	p = hs_profile_load_files(DATA "extends/invalid_base.json", &files,
+				  &c.err);
+	CHECK(p == NULL);
+	CHECK(files.n == 77);
+	p = hs_profile_load_files(DATA "extends/missing_base.json", &files,
+				  &c.err);
+	CHECK(p == NULL);
+	CHECK(files.n == 77);
+	CHECK_CONTAINS(captured(&c), DATA "extends/nope.json: No such file");
+	p = hs_profile_load_files(DATA "extends/chain_top.json", NULL, &c.err);
+	CHECK(p != NULL);
+}
+
+/* ------------------------------------------------------------------ */
 /* The node */
 
 static void test_node_ctx(void)
@@ -1470,6 +1732,7 @@ int main(void)
 	RUN(test_check_names);
 	RUN(test_conflict_after_resolution);
 	RUN(test_not_conflicts);
+	RUN(test_conflict_canonical);
 	RUN(test_limit_rules);
 	RUN(test_limit_names);
 	RUN(test_limit_args);
@@ -1491,6 +1754,9 @@ int main(void)
 	RUN(test_extends_invalid_base);
 	RUN(test_extends_origin);
 	RUN(test_extends_merged_limit);
+	RUN(test_load_files_chain);
+	RUN(test_load_files_changed);
+	RUN(test_load_files_failure);
 	RUN(test_node_ctx);
 	if (access(MOBY_REF, R_OK) != 0)
 		SKIP(test_moby_reference, MOBY_REF " absent");

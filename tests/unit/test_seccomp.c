@@ -220,6 +220,37 @@ static void test_compile_conflict(void)
 	CHECK(c.err.count == 2);
 }
 
+/* A name libseccomp does not know is still checked for conflicts (the
+ * profile would mean two things), and each conflict names the first rule
+ * that was kept, not a later repetition of it. */
+static void test_compile_conflict_unknown_name(void)
+{
+	_cleanup_capture_ struct capture c;
+	char text[2048], name[1100];
+
+	capture_start(&c);
+	CHECK(compile_text("{\"defaultAction\":\"SCMP_ACT_ERRNO\","
+			   "\"syscalls\":[{\"names\":[\"fsopne\"],"
+			   "\"action\":\"SCMP_ACT_ALLOW\"},{\"names\":"
+			   "[\"read\",\"fsopne\"],\"action\":\"SCMP_ACT_ALLOW\"},"
+			   "{\"names\":[\"fsopne\"],\"action\":\"SCMP_ACT_KILL\"}]}",
+			   -1, &c) < 0);
+	CHECK(c.err.count == 1);
+	CHECK_CONTAINS(c.err.msg, "linux.seccomp: syscalls[2].names[0]: "
+				  "\"fsopne\": conflicts with "
+				  "syscalls[0].names[0]");
+	/* The text that keyed a rule had a bound, kept as a limit. */
+	memset(name, 'a', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	snprintf(text, sizeof(text),
+		 "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":"
+		 "[{\"names\":[\"%s\"],\"action\":\"SCMP_ACT_ALLOW\"}]}",
+		 name);
+	CHECK(compile_text(text, -1, &c) < 0);
+	CHECK_CONTAINS(captured(&c), "linux.seccomp: syscalls[0].names[0]: "
+				     "rule key too long");
+}
+
 static void test_compile_duplicates_ok(void)
 {
 	_cleanup_capture_ struct capture c;
@@ -532,6 +563,7 @@ int main(void)
 	else
 		RUN(test_compile_moby);
 	RUN(test_compile_conflict);
+	RUN(test_compile_conflict_unknown_name);
 	RUN(test_compile_duplicates_ok);
 	RUN(test_compile_default_action_rule);
 	RUN(test_compile_invalid);

@@ -1454,6 +1454,69 @@ static int setup(void)
 	return 0;
 }
 
+/* --- hooks for a network policy -------------------------------------------- */
+
+static void set_netns_path(json_t *spec, const char *path)
+{
+	json_t *list = json_object_get(linux_of(spec), "namespaces");
+	size_t i;
+	json_t *ns;
+
+	json_array_foreach(list, i, ns)
+		if (strcmp(json_string_value(json_object_get(ns, "type")),
+			   "network") == 0)
+			json_object_set_new(ns, "path", json_string(path));
+}
+
+static void test_poststop_only_with_network_and_path(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_policy net = def;
+	_cleanup_json_ json_t *a = nonroot_spec();
+	_cleanup_json_ json_t *b = nonroot_spec();
+	_cleanup_json_ json_t *c = nonroot_spec();
+
+	net.has_network = true;
+	/* A namespace runc creates vanishes with its table: no poststop. */
+	CHECK(harden(a, &net, &err) == 0);
+	CHECK(get(a, "hooks", "poststop") == NULL);
+	/* A persistent namespace keeps the table: poststop removes it. Any
+	 * existing file that is not the host's namespace stands in for one. */
+	set_netns_path(b, "policies/config.json");
+	CHECK(harden(b, &net, &err) == 0);
+	CHECK(json_array_size(get(b, "hooks", "poststop")) == 1);
+	CHECK_STR(json_string_value(json_array_get(json_object_get(
+			  json_array_get(get(b, "hooks", "poststop"), 0), "args"),
+						   2)),
+		  "poststop");
+	/* Without a network policy there is nothing to remove. */
+	net.has_network = false;
+	set_netns_path(c, "policies/config.json");
+	CHECK(harden(c, &net, &err) == 0);
+	CHECK(get(c, "hooks", "poststop") == NULL);
+}
+
+static void test_network_policy_needs_own_netns(void)
+{
+	struct hs_error err = { 0 };
+	struct hs_policy net = def;
+	_cleanup_json_ json_t *spec = nonroot_spec();
+	json_t *list = json_object_get(linux_of(spec), "namespaces");
+	size_t i;
+	json_t *ns;
+
+	net.has_network = true;
+	net.required_ns = 0;
+	json_array_foreach(list, i, ns)
+		if (strcmp(json_string_value(json_object_get(ns, "type")),
+			   "network") == 0) {
+			json_array_remove(list, i);
+			break;
+		}
+	CHECK(harden(spec, &net, &err) < 0);
+	CHECK_CONTAINS(err.msg, "no network namespace of its own");
+}
+
 int main(void)
 {
 	snprintf(scratch, sizeof(scratch), "/tmp/hs-spec-XXXXXX");
@@ -1533,6 +1596,8 @@ int main(void)
 	RUN(test_harden_process);
 	RUN(test_harden_process_refusals);
 	RUN(test_apply_user_rule);
+	RUN(test_poststop_only_with_network_and_path);
+	RUN(test_network_policy_needs_own_netns);
 	hs_policy_free(&def);
 	hs_policy_free(&refuse);
 	hs_policy_free(&readonly);

@@ -1,0 +1,19 @@
+/* Entering a container's network namespace from a hook. The hook is a
+ * short-lived single-threaded process, so it enters and never returns. */
+#ifndef HS_NETNS_H
+#define HS_NETNS_H
+
+#include "hs_error.h"
+
+/* Enters the network namespace of the process `pidfd` refers to (setns on
+ * the pidfd: a recycled pid cannot redirect it). Refuses, before anything
+ * is changed in it, the host's namespace (the hook's own) and, when
+ * `expect_path` is set, any namespace but the one at that path. */
+int hs_netns_enter_pid(int pidfd, int pid, const char *expect_path,
+		       struct hs_error *err);
+
+/* Enters the network namespace at `path` (a persistent one, such as
+ * /var/run/netns/NAME), refusing the host's. */
+int hs_netns_enter_path(const char *path, struct hs_error *err);
+
+#endif

@@ -1,0 +1,720 @@
+/* Network policies: JSON -> struct hs_netpol, validated and compiled in one
+ * pass. See hs_netpol.h for the format and its semantics.
+ *
+ * Trust: a netpol is written by a policy author, not a tenant, but a
+ * mistake in it decides what every tenant container can reach. So every
+ * key is checked (a typo such as "excpet" must not silently drop an
+ * exclusion), every error is reported with its JSON path (not only the
+ * first, so that `hardshim check` shows the author all of them), and every
+ * array is bounded by an HS_NETPOL_* limit before it is walked. Nothing is
+ * handed to the caller unless the whole file is valid: the nft module never
+ * sees a half-compiled policy. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hs_cleanup.h"
+#include "hs_netpol.h"
+
+/* Paths are built from fixed keys and indices below the limits; the
+ * longest, "ingress[255].from[1023].ipBlock.except[1023]", fits easily.
+ * Only an unknown key (user text) can be longer, and a cut path is still a
+ * readable error. */
+#define PATH_LEN 128
+/* User strings are quoted in errors, cut to a readable length. */
+#define QUOTE_MAX 64
+
+static const char *const top_keys[] = {
+	"comment", "policyTypes", "deny", "egress", "ingress", "logRefused",
+	NULL,
+};
+static const char *const egress_rule_keys[] = { "comment", "to", "ports",
+						NULL };
+static const char *const ingress_rule_keys[] = { "comment", "from", "ports",
+						 NULL };
+static const char *const ip_block_keys[] = { "cidr", "except", NULL };
+static const char *const port_keys[] = { "protocol", "port", "endPort",
+					 NULL };
+
+static const struct {
+	const char *name;
+	enum hs_proto proto;
+} protocols[] = {
+	{ "TCP", HS_PROTO_TCP },
+	{ "UDP", HS_PROTO_UDP },
+	{ "SCTP", HS_PROTO_SCTP },
+};
+
+struct ctx {
+	const char *file;
+	struct hs_error *err;
+	size_t n_cidrs;      /* every CIDR so far: cidr, except, deny */
+	bool cidr_limit_hit; /* reported once, not once per CIDR after it */
+	bool oom;
+	int ret;             /* -1 once anything was reported */
+};
+
+/* For errors already reported by an hs_json_* helper. */
+static int mark(struct ctx *c)
+{
+	c->ret = -1;
+	return -1;
+}
+
+static int report(struct ctx *c, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int report(struct ctx *c, const char *path, const char *fmt, ...)
+{
+	char what[HS_ERR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	hs_json_err(c->err, c->file, path, "%s", what);
+	return mark(c);
+}
+
+static int out_of_memory(struct ctx *c)
+{
+	if (!c->oom)
+		hs_err(c->err, ENOMEM, "%s: out of memory", c->file);
+	c->oom = true;
+	return mark(c);
+}
+
+/* The error of a failed range set operation. E2BIG cannot come from a
+ * valid file today (a set never holds more ranges than the policy has
+ * CIDRs, and HS_NETPOL_MAX_CIDRS is below the set limit), but the check
+ * must not depend on that staying true. */
+static int set_failed(struct ctx *c, const char *path)
+{
+	if (errno == ENOMEM)
+		return out_of_memory(c);
+	if (errno == E2BIG)
+		return report(c, path,
+			      "more than the limit of %u ranges in one set",
+			      HS_NETPOL_MAX_SET_ELEMENTS);
+	return report(c, path, "internal error: invalid address range");
+}
+
+static void make_key(char *buf, const char *parent, const char *key)
+{
+	hs_json_path_key(buf, PATH_LEN, parent, key);
+}
+
+static void make_index(char *buf, const char *parent, size_t i)
+{
+	hs_json_path_index(buf, PATH_LEN, parent, i);
+}
+
+static int check_keys(struct ctx *c, const json_t *obj,
+		      const char *const *allowed, const char *path)
+{
+	if (hs_json_check_keys(obj, allowed, c->file, path, c->err) < 0)
+		return mark(c);
+	return 0;
+}
+
+static int check_comment(struct ctx *c, const json_t *obj, const char *path)
+{
+	const char *comment;
+
+	if (hs_json_get_string(obj, "comment", false, &comment, c->file, path,
+			       c->err) < 0)
+		return mark(c);
+	return 0;
+}
+
+/* The member `key` of `obj` if it is an array of at most `max` entries;
+ * NULL when it is absent (*ret_present false) or wrong (reported). The
+ * size is checked before any entry is looked at. */
+static const json_t *get_array(struct ctx *c, const json_t *obj,
+			       const char *key, const char *parent, size_t max,
+			       const char *limit_what, bool *ret_present)
+{
+	const json_t *v = json_object_get(obj, key);
+	char path[PATH_LEN];
+
+	*ret_present = v != NULL;
+	if (!v)
+		return NULL;
+	make_key(path, parent, key);
+	if (!json_is_array(v)) {
+		report(c, path, "must be an array");
+		return NULL;
+	}
+	if (json_array_size(v) > max) {
+		report(c, path, "%zu entries, more than the limit of %zu %s",
+		       json_array_size(v), max, limit_what);
+		return NULL;
+	}
+	return v;
+}
+
+/* Counts `n` more CIDRs against HS_NETPOL_MAX_CIDRS: the policy as a
+ * whole is bounded, not only each list in it. */
+static int count_cidrs(struct ctx *c, size_t n, const char *path)
+{
+	if (c->cidr_limit_hit)
+		return -1;
+	if (n > HS_NETPOL_MAX_CIDRS - c->n_cidrs) {
+		c->cidr_limit_hit = true;
+		return report(c, path,
+			      "more than the limit of %u CIDRs in one policy "
+			      "(cidr, except and deny entries together)",
+			      HS_NETPOL_MAX_CIDRS);
+	}
+	c->n_cidrs += n;
+	return 0;
+}
+
+static int parse_cidr(struct ctx *c, const json_t *v, const char *path,
+		      struct hs_cidr *ret)
+{
+	char why[256];
+
+	if (!json_is_string(v))
+		return report(c, path, "must be a string (a CIDR)");
+	if (hs_cidr_parse(json_string_value(v), ret, why, sizeof(why)) < 0)
+		return report(c, path, "\"%.*s\": %s", QUOTE_MAX,
+			      json_string_value(v), why);
+	return 0;
+}
+
+static const char *family_name(enum hs_family f)
+{
+	return f == HS_FAMILY_V4 ? "IPv4" : "IPv6";
+}
+
+/* One ipBlock: its cidr minus its excepts, added to the rule's peers of
+ * that family. The excepts are checked even when the cidr is invalid, so
+ * that their errors show in the same run. */
+static int parse_ip_block(struct ctx *c, const json_t *ib, const char *path,
+			  struct hs_np_rule *rule)
+{
+	_cleanup_range_set_ struct hs_range_set block = { 0 };
+	char p[PATH_LEN], pe[PATH_LEN], outer_text[64];
+	const json_t *v, *excepts;
+	struct hs_cidr outer = { 0 }, inner;
+	bool present, outer_ok = false;
+	struct hs_range r;
+	int ret = 0;
+	size_t i;
+
+	if (!json_is_object(ib))
+		return report(c, path, "must be an object");
+	if (check_keys(c, ib, ip_block_keys, path) < 0)
+		ret = -1;
+	make_key(p, path, "cidr");
+	v = json_object_get(ib, "cidr");
+	if (!v)
+		ret = report(c, p, "required, missing");
+	else if (count_cidrs(c, 1, p) < 0 || parse_cidr(c, v, p, &outer) < 0)
+		ret = -1;
+	else
+		outer_ok = true;
+	if (outer_ok) {
+		hs_cidr_format(&outer, outer_text, sizeof(outer_text));
+		hs_range_set_init(&block, outer.family);
+		hs_cidr_to_range(&outer, &r);
+		if (hs_range_set_add(&block, &r) < 0)
+			return set_failed(c, p);
+	}
+	excepts = get_array(c, ib, "except", path, HS_NETPOL_MAX_EXCEPT,
+			    "CIDRs in one except list", &present);
+	make_key(p, path, "except");
+	if (present && !excepts)
+		return -1;
+	if (excepts && count_cidrs(c, json_array_size(excepts), p) < 0)
+		return -1;
+	json_array_foreach(excepts, i, v) {
+		make_index(pe, p, i);
+		if (parse_cidr(c, v, pe, &inner) < 0) {
+			ret = -1;
+			continue;
+		}
+		if (!outer_ok)
+			continue;
+		if (inner.family != outer.family) {
+			ret = report(c, pe,
+				     "\"%.*s\" is not inside \"%s\": an %s "
+				     "CIDR in an %s ipBlock",
+				     QUOTE_MAX, json_string_value(v),
+				     outer_text, family_name(inner.family),
+				     family_name(outer.family));
+			continue;
+		}
+		if (!hs_cidr_contains(&outer, &inner)) {
+			ret = report(c, pe, "\"%.*s\" is not inside \"%s\"",
+				     QUOTE_MAX, json_string_value(v),
+				     outer_text);
+			continue;
+		}
+		hs_cidr_to_range(&inner, &r);
+		if (hs_range_set_subtract(&block, &r) < 0)
+			return set_failed(c, pe);
+	}
+	if (ret < 0)
+		return -1;
+	for (i = 0; i < block.n; i++)
+		if (hs_range_set_add(&rule->peers[outer.family],
+				     &block.r[i]) < 0)
+			return set_failed(c, path);
+	return 0;
+}
+
+/* One entry of to[] or from[]. Kubernetes' selectors get their own
+ * message: an author porting a NetworkPolicy should learn that hardshim
+ * cannot see pods, not guess from "unknown key". */
+static int parse_peer(struct ctx *c, const json_t *peer, const char *path,
+		      struct hs_np_rule *rule)
+{
+	char p[PATH_LEN];
+	const json_t *ib;
+	const char *key;
+	json_t *v;
+	int ret = 0;
+
+	if (!json_is_object(peer))
+		return report(c, path, "must be an object");
+	json_object_foreach((json_t *)peer, key, v) {
+		if (strcmp(key, "ipBlock") == 0)
+			continue;
+		make_key(p, path, key);
+		if (strcmp(key, "podSelector") == 0 ||
+		    strcmp(key, "namespaceSelector") == 0)
+			ret = report(c, p,
+				     "not supported: hardshim matches peers "
+				     "by address (ipBlock) only");
+		else
+			ret = report(c, p, "unknown key");
+	}
+	make_key(p, path, "ipBlock");
+	ib = json_object_get(peer, "ipBlock");
+	if (!ib)
+		return report(c, p, "required, missing");
+	if (parse_ip_block(c, ib, p, rule) < 0)
+		return -1;
+	return ret;
+}
+
+/* to[] or from[]: absent means every peer. Empty is refused (see
+ * hs_netpol.h): Kubernetes reads [] as every peer, a reviewer as none. */
+static int parse_peers(struct ctx *c, const json_t *rj, const char *key,
+		       const char *path, struct hs_np_rule *rule)
+{
+	char p[PATH_LEN], pi[PATH_LEN];
+	const json_t *list;
+	bool present;
+	json_t *v;
+	int ret = 0;
+	size_t i;
+
+	list = get_array(c, rj, key, path, HS_NETPOL_MAX_PEERS,
+			 "peers in one rule", &present);
+	if (!present) {
+		rule->any_peer = true;
+		return 0;
+	}
+	if (!list)
+		return -1;
+	make_key(p, path, key);
+	if (json_array_size(list) == 0)
+		return report(c, p,
+			      "an empty list (Kubernetes reads it as every "
+			      "peer): omit \"%s\" to allow every peer, or "
+			      "remove the rule to allow none",
+			      key);
+	json_array_foreach(list, i, v) {
+		make_index(pi, p, i);
+		if (parse_peer(c, v, pi, rule) < 0)
+			ret = -1;
+		if (c->oom)
+			return -1;
+	}
+	for (i = 0; i < HS_FAMILY_COUNT; i++)
+		hs_range_set_normalize(&rule->peers[i]);
+	return ret;
+}
+
+/* "port" or "endPort": absent, or a number in [1, 65535]. A string is a
+ * Kubernetes named port, which only the pod spec can resolve. */
+static int parse_port_number(struct ctx *c, const json_t *pe, const char *key,
+			     const char *path, bool *ret_present,
+			     uint16_t *ret)
+{
+	const json_t *v = json_object_get(pe, key);
+	char p[PATH_LEN];
+	json_int_t n;
+
+	*ret_present = v != NULL;
+	if (!v)
+		return 0;
+	make_key(p, path, key);
+	if (json_is_string(v))
+		return report(c, p,
+			      "\"%.*s\": named ports are not supported, "
+			      "give the number",
+			      QUOTE_MAX, json_string_value(v));
+	if (!json_is_integer(v))
+		return report(c, p, "must be an integer");
+	n = json_integer_value(v);
+	if (n < 1 || n > 65535)
+		return report(c, p, "%lld is out of range [1, 65535]",
+			      (long long)n);
+	*ret = (uint16_t)n;
+	return 0;
+}
+
+static int parse_port(struct ctx *c, const json_t *pe, const char *path,
+		      struct hs_port_range *out)
+{
+	bool has_port = false, has_end = false;
+	uint16_t port = 0, end = 0;
+	char p[PATH_LEN];
+	const json_t *v;
+	int ret = 0;
+	size_t i;
+
+	if (!json_is_object(pe))
+		return report(c, path, "must be an object");
+	if (check_keys(c, pe, port_keys, path) < 0)
+		ret = -1;
+	out->proto = HS_PROTO_TCP;
+	make_key(p, path, "protocol");
+	v = json_object_get(pe, "protocol");
+	if (v && !json_is_string(v)) {
+		ret = report(c, p, "must be a string");
+	} else if (v) {
+		for (i = 0; i < HS_ARRAY_SIZE(protocols); i++)
+			if (strcmp(protocols[i].name, json_string_value(v)) == 0)
+				break;
+		if (i == HS_ARRAY_SIZE(protocols))
+			ret = report(c, p,
+				     "\"%.*s\" is not TCP, UDP or SCTP "
+				     "(case-sensitive)",
+				     QUOTE_MAX, json_string_value(v));
+		else
+			out->proto = protocols[i].proto;
+	}
+	if (parse_port_number(c, pe, "port", path, &has_port, &port) < 0)
+		ret = -1;
+	if (parse_port_number(c, pe, "endPort", path, &has_end, &end) < 0)
+		ret = -1;
+	make_key(p, path, "endPort");
+	if (has_end && !has_port)
+		ret = report(c, p, "requires \"port\", the start of the range");
+	/* 0 is a port that failed to parse, already reported. */
+	else if (has_end && port && end && end < port)
+		ret = report(c, p, "%u is less than port %u", end, port);
+	out->lo = has_port ? port : 0;
+	out->hi = has_end ? end : has_port ? port : 65535;
+	return ret;
+}
+
+static int port_cmp(const void *pa, const void *pb)
+{
+	const struct hs_port_range *a = pa, *b = pb;
+
+	if (a->proto != b->proto)
+		return a->proto < b->proto ? -1 : 1;
+	if (a->lo != b->lo)
+		return a->lo < b->lo ? -1 : 1;
+	return (a->hi > b->hi) - (a->hi < b->hi);
+}
+
+/* Sorts by protocol, then port, and merges overlapping and adjacent
+ * ranges of one protocol: the same ports, in fewer rules. */
+static void merge_ports(struct hs_np_rule *rule)
+{
+	size_t i, w = 0;
+
+	if (rule->n_ports < 2)
+		return;
+	qsort(rule->ports, rule->n_ports, sizeof(*rule->ports), port_cmp);
+	for (i = 1; i < rule->n_ports; i++) {
+		struct hs_port_range *cur = &rule->ports[w];
+		const struct hs_port_range *next = &rule->ports[i];
+
+		if (next->proto == cur->proto &&
+		    (unsigned)next->lo <= (unsigned)cur->hi + 1) {
+			if (next->hi > cur->hi)
+				cur->hi = next->hi;
+		} else {
+			rule->ports[++w] = *next;
+		}
+	}
+	rule->n_ports = w + 1;
+}
+
+/* ports[]: absent means every protocol and port; empty is refused like an
+ * empty to[]. */
+static int parse_ports(struct ctx *c, const json_t *rj, const char *path,
+		       struct hs_np_rule *rule)
+{
+	char p[PATH_LEN], pi[PATH_LEN];
+	const json_t *list;
+	bool present;
+	json_t *v;
+	int ret = 0;
+	size_t i;
+
+	list = get_array(c, rj, "ports", path, HS_NETPOL_MAX_PORTS,
+			 "ports in one rule", &present);
+	if (!present)
+		return 0;
+	if (!list)
+		return -1;
+	make_key(p, path, "ports");
+	if (json_array_size(list) == 0)
+		return report(c, p,
+			      "an empty list (Kubernetes reads it as every "
+			      "port): omit \"ports\" to allow every port");
+	rule->ports = calloc(json_array_size(list), sizeof(*rule->ports));
+	if (!rule->ports)
+		return out_of_memory(c);
+	rule->n_ports = json_array_size(list);
+	json_array_foreach(list, i, v) {
+		make_index(pi, p, i);
+		if (parse_port(c, v, pi, &rule->ports[i]) < 0)
+			ret = -1;
+	}
+	if (ret == 0)
+		merge_ports(rule);
+	return ret;
+}
+
+static int parse_rule(struct ctx *c, const json_t *rj, const char *path,
+		      bool egress, struct hs_np_rule *rule)
+{
+	int ret = 0;
+
+	if (!json_is_object(rj))
+		return report(c, path, "must be an object");
+	if (check_keys(c, rj, egress ? egress_rule_keys : ingress_rule_keys,
+		       path) < 0)
+		ret = -1;
+	if (check_comment(c, rj, path) < 0)
+		ret = -1;
+	if (parse_peers(c, rj, egress ? "to" : "from", path, rule) < 0)
+		ret = -1;
+	if (parse_ports(c, rj, path, rule) < 0)
+		ret = -1;
+	return ret;
+}
+
+static int parse_direction(struct ctx *c, const json_t *json, bool egress,
+			   struct hs_np_direction *dir)
+{
+	const char *key = egress ? "egress" : "ingress";
+	char p[PATH_LEN];
+	const json_t *list;
+	bool present;
+	json_t *v;
+	int ret = 0;
+	size_t i, f;
+
+	list = get_array(c, json, key, "", HS_NETPOL_MAX_RULES, "rules",
+			 &present);
+	if (!list)
+		return present ? -1 : 0;
+	if (json_array_size(list) == 0)
+		return 0;
+	dir->rules = calloc(json_array_size(list), sizeof(*dir->rules));
+	if (!dir->rules)
+		return out_of_memory(c);
+	dir->n_rules = json_array_size(list);
+	for (i = 0; i < dir->n_rules; i++)
+		for (f = 0; f < HS_FAMILY_COUNT; f++)
+			hs_range_set_init(&dir->rules[i].peers[f],
+					  (enum hs_family)f);
+	json_array_foreach(list, i, v) {
+		make_index(p, key, i);
+		if (parse_rule(c, v, p, egress, &dir->rules[i]) < 0)
+			ret = -1;
+		if (c->oom)
+			return -1;
+	}
+	return ret;
+}
+
+/* Required, each of "Ingress" and "Egress" at most once: the list decides
+ * which directions are default-deny, so it is never guessed from the rest
+ * of the file (Kubernetes' default would leave egress open when no egress
+ * rules are written). */
+static int parse_policy_types(struct ctx *c, const json_t *json,
+			      struct hs_netpol *np)
+{
+	const json_t *list = NULL;
+	char p[PATH_LEN];
+	json_t *v;
+	int ret = 0;
+	size_t i;
+
+	if (hs_json_get_string_array(json, "policyTypes", true,
+				     HS_POLICY_MAX_LIST, &list, c->file, "",
+				     c->err) < 0)
+		return mark(c);
+	json_array_foreach(list, i, v) {
+		const char *s = json_string_value(v);
+		struct hs_np_direction *dir;
+
+		make_index(p, "policyTypes", i);
+		if (strcmp(s, "Ingress") == 0) {
+			dir = &np->ingress;
+		} else if (strcmp(s, "Egress") == 0) {
+			dir = &np->egress;
+		} else {
+			ret = report(c, p,
+				     "\"%.*s\" is neither \"Ingress\" nor "
+				     "\"Egress\" (case-sensitive)",
+				     QUOTE_MAX, s);
+			continue;
+		}
+		if (dir->listed)
+			ret = report(c, p, "\"%s\" is listed twice", s);
+		dir->listed = true;
+	}
+	return ret;
+}
+
+static int parse_deny(struct ctx *c, const json_t *json, struct hs_netpol *np)
+{
+	const json_t *list;
+	struct hs_cidr cidr;
+	struct hs_range r;
+	char p[PATH_LEN];
+	bool present;
+	json_t *v;
+	int ret = 0;
+	size_t i;
+
+	list = get_array(c, json, "deny", "", HS_NETPOL_MAX_CIDRS,
+			 "CIDRs in one policy", &present);
+	if (!list)
+		return present ? -1 : 0;
+	if (count_cidrs(c, json_array_size(list), "deny") < 0)
+		return -1;
+	json_array_foreach(list, i, v) {
+		make_index(p, "deny", i);
+		if (parse_cidr(c, v, p, &cidr) < 0) {
+			ret = -1;
+			continue;
+		}
+		hs_cidr_to_range(&cidr, &r);
+		if (hs_range_set_add(&np->deny[cidr.family], &r) < 0)
+			return set_failed(c, p);
+	}
+	for (i = 0; i < HS_FAMILY_COUNT; i++)
+		hs_range_set_normalize(&np->deny[i]);
+	return ret;
+}
+
+/* SHA-256 of the JSON with sorted keys and no whitespace: the same policy
+ * has the same digest however its file is laid out. */
+static int compute_digest(struct ctx *c, const json_t *json,
+			  struct hs_netpol *np)
+{
+	_cleanup_free_ char *text =
+		json_dumps(json, JSON_COMPACT | JSON_SORT_KEYS);
+	struct hs_sha256 h;
+
+	if (!text)
+		return out_of_memory(c);
+	hs_sha256_init(&h);
+	hs_sha256_update(&h, text, strlen(text));
+	hs_sha256_hex(&h, np->digest);
+	return 0;
+}
+
+int hs_netpol_parse(json_t *json, const char *file, struct hs_netpol *np,
+		    struct hs_error *err)
+{
+	_cleanup_netpol_ struct hs_netpol tmp = { 0 };
+	struct ctx c = { .file = file, .err = err };
+	bool types_ok;
+	size_t f;
+
+	memset(np, 0, sizeof(*np));
+	for (f = 0; f < HS_FAMILY_COUNT; f++)
+		hs_range_set_init(&tmp.deny[f], (enum hs_family)f);
+	if (!json_is_object(json))
+		return hs_json_err(err, file, "",
+				   "a network policy must be a JSON object");
+	if (hs_snprintf(tmp.file, sizeof(tmp.file), "%s", file) < 0)
+		return hs_err(err, ENAMETOOLONG, "%.256s...: path too long",
+			      file);
+	check_keys(&c, json, top_keys, "");
+	check_comment(&c, json, "");
+	types_ok = parse_policy_types(&c, json, &tmp) == 0;
+	parse_deny(&c, json, &tmp);
+	if (!c.oom)
+		parse_direction(&c, json, true, &tmp.egress);
+	if (!c.oom)
+		parse_direction(&c, json, false, &tmp.ingress);
+	/* Rules for a direction that is not filtered would be accepted and
+	 * enforce nothing: the author believes in a restriction that is not
+	 * there. */
+	if (types_ok && json_object_get(json, "egress") && !tmp.egress.listed)
+		report(&c, "egress",
+		       "rules are given but \"Egress\" is not in policyTypes, "
+		       "so nothing would enforce them");
+	if (types_ok && json_object_get(json, "ingress") && !tmp.ingress.listed)
+		report(&c, "ingress",
+		       "rules are given but \"Ingress\" is not in "
+		       "policyTypes, so nothing would enforce them");
+	if (hs_json_get_bool(json, "logRefused", false, &tmp.log_refused,
+			     file, "", err) < 0)
+		mark(&c);
+	if (c.ret < 0 || compute_digest(&c, json, &tmp) < 0)
+		return -1;
+	tmp.json = json_incref(json);
+	*np = tmp;
+	memset(&tmp, 0, sizeof(tmp));
+	return 0;
+}
+
+int hs_netpol_load(const char *path, struct hs_netpol *np,
+		   struct hs_error *err)
+{
+	_cleanup_json_ json_t *json = NULL;
+
+	memset(np, 0, sizeof(*np));
+	json = hs_json_load_path(path, HS_POLICY_MAX_BYTES, err);
+	if (!json)
+		return -1;
+	return hs_netpol_parse(json, path, np, err);
+}
+
+static void rule_free(struct hs_np_rule *rule)
+{
+	size_t f;
+
+	for (f = 0; f < HS_FAMILY_COUNT; f++)
+		hs_range_set_free(&rule->peers[f]);
+	free(rule->ports);
+}
+
+static void direction_free(struct hs_np_direction *dir)
+{
+	size_t i;
+
+	for (i = 0; i < dir->n_rules; i++)
+		rule_free(&dir->rules[i]);
+	free(dir->rules);
+}
+
+void hs_netpol_free(struct hs_netpol *np)
+{
+	size_t f;
+
+	json_decref(np->json);
+	for (f = 0; f < HS_FAMILY_COUNT; f++)
+		hs_range_set_free(&np->deny[f]);
+	direction_free(&np->egress);
+	direction_free(&np->ingress);
+	memset(np, 0, sizeof(*np));
+}
