@@ -47,7 +47,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
 
 all: build/hardshim
 
-build/%.o: %.c $(wildcard include/*.h)
+build/%.o: %.c $(wildcard include/*.h netpol/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 

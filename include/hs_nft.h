@@ -6,20 +6,23 @@
  *   table inet hardshim {            userdata comment "hardshim:DIGEST:OWNER"
  *     set deny4 { type ipv4_addr; flags interval; counter; elements = ... }
  *     set deny6 { type ipv6_addr; flags interval; counter; ... }
- *     set e<i>4, e<i>6                peers of egress rule i (interval)
- *     set i<i>4, i<i>6                peers of ingress rule i
+ *     set e<i>_4, e<i>_6              peers of egress rule i (interval)
+ *     set i<i>_4, i<i>_6              peers of ingress rule i
  *     chain egress  { type filter hook output priority 0; policy drop|accept; }
  *     chain ingress { type filter hook input  priority 0; policy drop|accept; }
  *   }
  *
- * egress, in order: oif "lo" accept; ct state established,related accept;
+ * egress, in order: oifname "lo" accept; ct state established,related accept;
  * ct state invalid drop; ICMPv6 neighbour discovery (types 133-136)
- * accept; ip daddr @deny4 / ip6 daddr @deny6: counter, reject; each allow
- * rule (peers set, then per port range: meta l4proto P th dport A-B)
- * accept; and, when Egress is listed, the refusal: counter, optional log
- * (prefix "hardshim refused: ", rate-limited), reject with a TCP reset for
- * TCP and ICMP/ICMPv6 admin-prohibited otherwise, so clients fail fast.
- * ingress mirrors it on saddr/iif, with drop instead of reject.
+ * accept; ip daddr @deny4 / ip6 daddr @deny6: counter, reject (a TCP reset
+ * for TCP, ICMP admin-prohibited otherwise); each allow rule (peers set,
+ * then per port range: meta l4proto P th dport A-B) accept; and, when
+ * Egress is listed, the refusal: counter, optional log (prefix "hardshim
+ * refused: ", rate-limited), the same two rejects, so clients fail fast.
+ * TCP gets a reset because an ICMP error for a SYN reaches the socket
+ * while connect() still holds it, and only fails the connection at the
+ * first retransmission, a second later. ingress mirrors it on saddr/
+ * iifname, with drop instead of reject.
  * A direction not in policyTypes gets policy accept and only the deny rules.
  *
  * The digest in the table's userdata lets a second container of the same

@@ -558,13 +558,18 @@ static int rule_exprs(struct nftnl_rule *r, const struct hs_nft_plan *p,
 		    x_cmp_u8(r, NFT_CMP_LTE, HS_NFT_ND_LAST) < 0)
 			return -1;
 		return x_verdict(r, NF_ACCEPT);
+	case HS_NFT_R_DENY_TCP:
+		if (x_addr_in(r, rp->chain, rp->family, s) < 0 ||
+		    x_meta_is(r, NFT_META_L4PROTO, IPPROTO_TCP) < 0 ||
+		    x_counter(r) < 0)
+			return -1;
+		return x_reject(r, NFT_REJECT_TCP_RST, 0);
 	case HS_NFT_R_DENY:
 		if (x_addr_in(r, rp->chain, rp->family, s) < 0 ||
 		    x_counter(r) < 0)
 			return -1;
-		/* Egress: an ICMP admin-prohibited for every protocol, so a
-		 * denied destination fails fast as "unreachable", unlike
-		 * a merely unlisted one (connection refused, below). */
+		/* Egress, other than TCP: ICMP admin-prohibited, so a denied
+		 * destination fails fast as "unreachable". */
 		if (egress)
 			return x_reject(r, NFT_REJECT_ICMPX_UNREACH,
 					NFT_REJECT_ICMPX_ADMIN_PROHIBITED);

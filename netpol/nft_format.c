@@ -113,6 +113,10 @@ static void print_rule(FILE *out, const struct hs_nft_plan *p,
 		fprintf(out, "meta nfproto ipv6 icmpv6 type %d-%d accept",
 			HS_NFT_ND_FIRST, HS_NFT_ND_LAST);
 		break;
+	case HS_NFT_R_DENY_TCP:
+		print_addr_match(out, p, r);
+		fputs("meta l4proto tcp counter reject with tcp reset", out);
+		break;
 	case HS_NFT_R_DENY:
 		print_addr_match(out, p, r);
 		fputs(egress ? "counter reject with icmpx admin-prohibited" :

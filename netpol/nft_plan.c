@@ -353,6 +353,18 @@ static int plan_chain(struct planner *pl, const struct hs_netpol *np,
 	/* The deny sets come before every allow rule, in both directions
 	 * and whether or not the direction is listed. */
 	for (f = 0; f < HS_FAMILY_COUNT; f++) {
+		/* TCP gets a reset: an ICMP error for a SYN arrives while
+		 * connect() still holds the socket, which then only notes a
+		 * soft error and retransmits, failing a second later; a reset
+		 * is queued and ends connect() at once. */
+		if (chain == HS_NFT_EGRESS) {
+			r = add_rule(pl, chain, HS_NFT_R_DENY_TCP, err);
+			if (!r)
+				return -1;
+			r->family = (int8_t)f;
+			r->set = deny_set[f];
+			r->proto = HS_PROTO_TCP;
+		}
 		r = add_rule(pl, chain, HS_NFT_R_DENY, err);
 		if (!r)
 			return -1;
@@ -389,7 +401,7 @@ static void plan_size(const struct hs_netpol *np, size_t *sets, size_t *rules)
 	for (c = 0; c < HS_NFT_CHAINS; c++) {
 		const struct hs_np_direction *d = direction(np, c);
 
-		*rules += 16; /* the fixed rules around the allow rules */
+		*rules += 18; /* the fixed rules around the allow rules */
 		for (k = 0; d->listed && k < d->n_rules; k++) {
 			size_t ports = d->rules[k].n_ports ?: 1;
 
@@ -528,6 +540,10 @@ void hs_nft_rule_describe(const struct hs_nft_plan *p,
 		snprintf(buf, size,
 			 "rule in chain %s: ICMPv6 neighbour discovery accept",
 			 chain);
+		return;
+	case HS_NFT_R_DENY_TCP:
+		snprintf(buf, size, "rule in chain %s: %s lookup, tcp reset",
+			 chain, set);
 		return;
 	case HS_NFT_R_DENY:
 		snprintf(buf, size, "rule in chain %s: %s lookup", chain, set);

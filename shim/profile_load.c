@@ -77,7 +77,8 @@ static int annotate(json_t *profile, const char *file, struct hs_error *err)
 		if (name && !json_is_null(name)) {
 			json_object_set_new(rule, "names",
 					    json_pack("[O]", name));
-			json_object_set_new(origin, "names", json_pack("[i]", -1));
+			json_object_set_new(origin, "names",
+					    json_pack("[i]", -1));
 		}
 		json_object_del(rule, "name");
 		if (json_object_set_new(rule, "_origin", origin) < 0)

@@ -446,7 +446,9 @@ static int resolve_rule(const struct rctx *r, const json_t *rule, size_t i,
 	if (hs_profile_get_set(rule, "args"))
 		json_object_set_new(oci, "args",
 				    copy_args(json_object_get(rule, "args")));
-	json_array_append(out, oci);
+	/* `out` keeps the rule alive for the conflict checks to come. */
+	if (json_array_append(out, oci) < 0)
+		return hs_err(r->err, ENOMEM, "%s: out of memory", r->file);
 	a = &s->rules[s->n_rules];
 	*a = (struct applied){ .rule = rule, .index = i, .oci = oci };
 	hs_profile_rule_effect(oci, &a->effect);

@@ -136,7 +136,8 @@ static void note(struct vctx *v, int r)
 		v->rc = -1;
 }
 
-/* hs_json_check_keys, once a key is known to be unknown. */
+/* hs_json_check_keys, called (to report every unknown key with the path)
+ * only once one is found. */
 static int check_keys(struct vctx *v, const json_t *obj,
 		      const char *const *allowed, const struct jpath *at)
 {
@@ -159,8 +160,11 @@ static int check_keys(struct vctx *v, const json_t *obj,
 	return 0;
 }
 
-/* The typed getters of hs_json.h, called only for a value that is wrong:
- * a missing optional value and a right one are handled here. */
+/* The typed getters of hs_json.h (hs_json_get_string, _int and
+ * _string_array) without their cost for a good value: each accepts here
+ * exactly what its namesake accepts, and hands anything else to it, which
+ * reports it with the path. They must be kept in step with shim/json_io.c;
+ * test_profile's invalid fixtures check the messages. */
 static bool absent(const json_t *x)
 {
 	return !x || json_is_null(x);
@@ -427,8 +431,8 @@ static void validate_archmap_entry(struct vctx *v, const json_t *map,
 	if (arch) {
 		check_arch_known(v, &pa, arch);
 		for (j = 0; j < i; j++) {
-			const json_t *o = json_object_get(json_array_get(map, j),
-							  "architecture");
+			const json_t *o = json_object_get(
+				json_array_get(map, j), "architecture");
 
 			if (json_is_string(o) &&
 			    strcmp(json_string_value(o), arch) == 0) {
@@ -466,7 +470,8 @@ static void validate_arches(struct vctx *v, const json_t *profile)
 		return;
 	}
 	if (json_array_size(map) > HS_PROFILE_MAX_ARCHES) {
-		VERR(v, TOP("archMap"), "%zu entries, more than the limit of %d",
+		VERR(v, TOP("archMap"),
+		     "%zu entries, more than the limit of %d",
 		     json_array_size(map), HS_PROFILE_MAX_ARCHES);
 		return;
 	}
@@ -576,7 +581,8 @@ static void validate_arg(struct vctx *v, const json_t *arg,
 	if (index >= 0 && compared[index]) {
 		/* libseccomp 2.5 refuses a second comparison of the same
 		 * argument in one rule (EINVAL). */
-		VERR(v, &pindex, "argument %lld is already compared in this rule",
+		VERR(v, &pindex,
+		     "argument %lld is already compared in this rule",
 		     (long long)index);
 	} else if (index >= 0) {
 		compared[index] = true;

@@ -119,7 +119,8 @@ if [ -n "$ns" ] && ip -n "$ns" link add hsv0 type veth peer name hsv1 2>/dev/nul
 	start=$(date +%s%N)
 	err=$(connect 169.254.169.254 80)
 	ms=$((($(date +%s%N) - start) / 1000000))
-	check denied-is-unreachable exits_with 0 0 "$err" "No route to host"
+	# TCP to a denied address is reset: connect() ends at once.
+	check denied-tcp-is-reset exits_with 0 0 "$err" "Connection refused"
 	check denied-fails-fast [ "$ms" -lt 2000 ]
 	check deny-counted bash -c "ip netns exec $ns nft list set inet hardshim deny4 | grep -q 'packets [1-9]'"
 	err=$(connect 192.0.2.99 81)

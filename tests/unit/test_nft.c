@@ -473,7 +473,13 @@ static const char *const sample_want[] = {
 	"[create,append,ack] rule egress: " ND,
 	"[create,append,ack] rule egress: " V4
 	"payload load 4b @ network header + 16 => reg 1; lookup reg 1 set "
+	"deny4; " L4("0x00000006") COUNTER "; " TCP_RESET,
+	"[create,append,ack] rule egress: " V4
+	"payload load 4b @ network header + 16 => reg 1; lookup reg 1 set "
 	"deny4; " COUNTER "; " ADMIN_PROHIBITED,
+	"[create,append,ack] rule egress: " V6
+	"payload load 16b @ network header + 24 => reg 1; lookup reg 1 set "
+	"deny6; " L4("0x00000006") COUNTER "; " TCP_RESET,
 	"[create,append,ack] rule egress: " V6
 	"payload load 16b @ network header + 24 => reg 1; lookup reg 1 set "
 	"deny6; " COUNTER "; " ADMIN_PROHIBITED,
@@ -539,7 +545,13 @@ static void test_unlisted_direction(void)
 		"policy=accept",
 		"[create,append,ack] rule egress: " V4
 		"payload load 4b @ network header + 16 => reg 1; lookup reg 1 "
+		"set deny4; " L4("0x00000006") COUNTER "; " TCP_RESET,
+		"[create,append,ack] rule egress: " V4
+		"payload load 4b @ network header + 16 => reg 1; lookup reg 1 "
 		"set deny4; " COUNTER "; " ADMIN_PROHIBITED,
+		"[create,append,ack] rule egress: " V6
+		"payload load 16b @ network header + 24 => reg 1; lookup reg "
+		"1 set deny6; " L4("0x00000006") COUNTER "; " TCP_RESET,
 		"[create,append,ack] rule egress: " V6
 		"payload load 16b @ network header + 24 => reg 1; lookup reg "
 		"1 set deny6; " COUNTER "; " ADMIN_PROHIBITED,
@@ -589,14 +601,14 @@ static void test_listed_without_rules_and_any(void)
 	hs_netpol_free(&np);
 	CHECK(b);
 	n = split(b, m, MAX_MSGS);
-	/* begin, table, 2 sets, 2 chains, egress 4 + 2 + 3, ingress 4 + 2 +
+	/* begin, table, 2 sets, 2 chains, egress 4 + 4 + 3, ingress 4 + 2 +
 	 * 1 + 2, end */
-	CHECK(n == 1 + 1 + 2 + 2 + 9 + 9 + 1);
+	CHECK(n == 1 + 1 + 2 + 2 + 11 + 9 + 1);
 	for (i = 0; i < HS_ARRAY_SIZE(want_tail); i++) {
-		summarize(m[12 + i], line, sizeof(line));
+		summarize(m[14 + i], line, sizeof(line));
 		CHECK_STR(strchr(line, ' ') + 1, want_tail[i]);
 	}
-	summarize(m[21], line, sizeof(line));
+	summarize(m[23], line, sizeof(line));
 	CHECK_STR(strchr(line, ' ') + 1,
 		  "[create,append,ack] rule ingress: " ACCEPT);
 }
@@ -981,14 +993,16 @@ static void test_describe(void)
 	hs_nft_batch_describe(b, SEQ0 + 11, 0, what, sizeof(what));
 	CHECK_STR(what, "chain ingress");
 	hs_nft_batch_describe(b, SEQ0 + 16, 0, what, sizeof(what));
+	CHECK_STR(what, "rule in chain egress: deny4 lookup, tcp reset");
+	hs_nft_batch_describe(b, SEQ0 + 17, 0, what, sizeof(what));
 	CHECK_STR(what, "rule in chain egress: deny4 lookup");
-	hs_nft_batch_describe(b, SEQ0 + 19, 0, what, sizeof(what));
+	hs_nft_batch_describe(b, SEQ0 + 21, 0, what, sizeof(what));
 	CHECK_STR(what, "rule in chain egress: egress[0] udp 53-54 to e0_4");
-	hs_nft_batch_describe(b, SEQ0 + 20, 0, what, sizeof(what));
+	hs_nft_batch_describe(b, SEQ0 + 22, 0, what, sizeof(what));
 	CHECK_STR(what, "rule in chain egress: egress[1] tcp 80 to any");
-	hs_nft_batch_describe(b, SEQ0 + 30, 0, what, sizeof(what));
+	hs_nft_batch_describe(b, SEQ0 + 32, 0, what, sizeof(what));
 	CHECK_STR(what, "rule in chain ingress: ingress[0] from i0_6");
-	hs_nft_batch_describe(b, SEQ0 + 31, 0, what, sizeof(what));
+	hs_nft_batch_describe(b, SEQ0 + 33, 0, what, sizeof(what));
 	CHECK_STR(what, "rule in chain ingress: refusal counter and log");
 	hs_nft_batch_describe(b, SEQ0 + 3, 0, what, sizeof(what));
 	CHECK_STR(what, "elements from 0 of set deny4 (deny)");
@@ -1052,7 +1066,10 @@ static const char sample_text[] =
 	"\t\tct state established,related accept\n"
 	"\t\tct state invalid drop\n"
 	"\t\tmeta nfproto ipv6 icmpv6 type 133-136 accept\n"
+	"\t\tip daddr @deny4 meta l4proto tcp counter reject with tcp reset\n"
 	"\t\tip daddr @deny4 counter reject with icmpx admin-prohibited\n"
+	"\t\tip6 daddr @deny6 meta l4proto tcp counter reject with tcp "
+	"reset\n"
 	"\t\tip6 daddr @deny6 counter reject with icmpx admin-prohibited\n"
 	"\t\tip daddr @e0_4 meta l4proto tcp th dport 443 accept\n"
 	"\t\tip daddr @e0_4 meta l4proto udp th dport 53-54 accept\n"
