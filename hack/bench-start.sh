@@ -9,6 +9,9 @@
 #            poststart)
 #   docker   runc with Docker's default seccomp profile as Docker resolves
 #            it for its default capabilities (x86_64, x86 and x32), no hooks
+#   profile  runc with the config hardshim writes, minus its hooks: what
+#            runc's own compile of the tenant profile costs, apart from
+#            hardshim's wrapper and hooks
 # and prints the median of each and its ratio to plain. Reported, not
 # asserted: timing on a shared 2-core machine belongs in a benchmark.
 #
@@ -60,6 +63,8 @@ else
 fi
 chmod -R go-w "$TMP/etc"
 export HARDSHIM_CONFIG=$TMP/etc/config.json
+cp "$TMP/plain.json" "$b/config.json"
+"$HARDSHIM" harden --bundle "$b" | jq 'del(.hooks)' >"$TMP/profile.json"
 
 # one NAME: copies the pristine config and times one start in ns.
 one() {
@@ -68,6 +73,7 @@ one() {
 	plain) cp "$TMP/plain.json" "$b/config.json"; cmd=(runc run --bundle "$b" "$id") ;;
 	hardshim) cp "$TMP/plain.json" "$b/config.json"; cmd=("$HARDSHIM" runtime run --bundle "$b" "$id") ;;
 	docker) cp "$TMP/docker.json" "$b/config.json"; cmd=(runc run --bundle "$b" "$id") ;;
+	profile) cp "$TMP/profile.json" "$b/config.json"; cmd=(runc run --bundle "$b" "$id") ;;
 	esac
 	start=$(date +%s%N)
 	if ! "${cmd[@]}" </dev/null >/dev/null 2>"$TMP/err"; then
@@ -78,7 +84,7 @@ one() {
 	echo "$name $((end - start))" >>"$TMP/times"
 }
 
-variants=(plain hardshim)
+variants=(plain hardshim profile)
 $have_docker && variants+=(docker)
 # Warm the page cache and the bundle once, unmeasured.
 for v in "${variants[@]}"; do one "$v" warm; done
@@ -95,7 +101,7 @@ for line in open(sys.argv[1]):
     times.setdefault(name, []).append(int(ns) / 1e6)
 base = statistics.median(times["plain"])
 print(f"runc run of `true`, {sys.argv[2]} interleaved rounds, bundle on {sys.argv[3]} (median, ms):")
-for name in ("plain", "hardshim", "docker"):
+for name in ("plain", "hardshim", "profile", "docker"):
     if name in times:
         m = statistics.median(times[name])
         print(f"  {name:9s} {m:7.1f} ms  {m / base:5.2f}x plain")
