@@ -119,7 +119,8 @@ link() {
 
 # serve HOST: httpd on 80 and the UDP echo on 53 and 7, pids recorded.
 serve() {
-	local h=$1 dir=$state/www-$h addrs
+	local h=$1 dir addrs
+	dir=$state/www-$h
 	mkdir -p "$dir"
 	echo "$(ns "$h")" >"$dir/index.html"
 	ip netns exec "$(ns "$h")" "$BUSYBOX" httpd -f -p 80 -h "$dir" \
@@ -231,6 +232,7 @@ up)
 		[ ! -e "/var/run/netns/$(ns "$n")" ] || die "namespace $(ns "$n") already exists"
 	done
 	[ ! -e "$state" ] || die "$state already exists"
+	# shellcheck disable=SC2154 # rc is assigned inside the trap itself
 	trap 'rc=$?; if [ $rc -ne 0 ]; then trap - EXIT; down; fi; exit $rc' EXIT
 	up
 	trap - EXIT

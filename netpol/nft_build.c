@@ -559,8 +559,10 @@ static int rule_exprs(struct nftnl_rule *r, const struct hs_nft_plan *p,
 			return -1;
 		return x_verdict(r, NF_ACCEPT);
 	case HS_NFT_R_DENY_TCP:
-		if (x_addr_in(r, rp->chain, rp->family, s) < 0 ||
-		    x_meta_is(r, NFT_META_L4PROTO, IPPROTO_TCP) < 0 ||
+		/* The protocol first: a set lookup bumps the element's
+		 * counter, and the next rule looks non-TCP packets up again. */
+		if (x_meta_is(r, NFT_META_L4PROTO, IPPROTO_TCP) < 0 ||
+		    x_addr_in(r, rp->chain, rp->family, s) < 0 ||
 		    x_counter(r) < 0)
 			return -1;
 		return x_reject(r, NFT_REJECT_TCP_RST, 0);

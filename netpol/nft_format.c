@@ -114,8 +114,9 @@ static void print_rule(FILE *out, const struct hs_nft_plan *p,
 			HS_NFT_ND_FIRST, HS_NFT_ND_LAST);
 		break;
 	case HS_NFT_R_DENY_TCP:
+		fputs("meta l4proto tcp ", out);
 		print_addr_match(out, p, r);
-		fputs("meta l4proto tcp counter reject with tcp reset", out);
+		fputs("counter reject with tcp reset", out);
 		break;
 	case HS_NFT_R_DENY:
 		print_addr_match(out, p, r);

@@ -126,6 +126,15 @@ deny_packets() {
 		jq '[.. | objects | select(has("counter")) | .counter | objects | .packets] | add // 0'
 }
 deny_before=$(deny_packets)
+# Each refused attempt below at a denied address (10.20.0.2, the metadata
+# address) sends exactly one packet: one SYN (answered by a reset, never
+# retransmitted), one datagram, one echo request.
+denied_sent=0
+count_denied() {
+	case $1 in
+	*10.20.0.2* | *169.254.169.254*) denied_sent=$((denied_sent + 1)) ;;
+	esac
+}
 
 # --- egress -----------------------------------------------------------------
 
@@ -134,6 +143,7 @@ deny_before=$(deny_packets)
 probe_case() {
 	local name=$1 want=$2 out ms
 	shift 2
+	count_denied "$*"
 	out=$(cexec probe "$@" 2>&1)
 	case $want:$out in
 	yes:*": ALLOWED in "*) pass "$name" ;;
@@ -157,6 +167,7 @@ probe_case() {
 # container; a refused one must return within 1 s (exec overhead included).
 wget_case() {
 	local name=$1 want=$2 url=http://$3/ page=$4 out rc t0 t1
+	count_denied "$3"
 	t0=$(now_ms)
 	out=$(cexec timeout 3 wget -q -O - "$url" 2>&1)
 	rc=$?
@@ -205,6 +216,13 @@ if [[ $deny_before =~ ^[0-9]+$ ]] && [[ $deny_after =~ ^[0-9]+$ ]] && [ "$deny_a
 	pass deny-counters
 else
 	fail deny-counters "deny4 packets before $deny_before, after $deny_after"
+fi
+# Counted once each: a refused packet is one refusal, whatever its protocol.
+if [[ $deny_before =~ ^[0-9]+$ ]] && [[ $deny_after =~ ^[0-9]+$ ]] &&
+	[ $((deny_after - deny_before)) -eq "$denied_sent" ]; then
+	pass deny-counters-exact
+else
+	fail deny-counters-exact "$denied_sent packets sent to denied addresses, deny4 counted $((deny_after - deny_before))"
 fi
 
 # --- ingress ----------------------------------------------------------------

@@ -471,15 +471,15 @@ static const char *const sample_want[] = {
 	"[create,append,ack] rule egress: " CT("0x00000006") ACCEPT,
 	"[create,append,ack] rule egress: " CT("0x00000001") DROP,
 	"[create,append,ack] rule egress: " ND,
-	"[create,append,ack] rule egress: " V4
+	"[create,append,ack] rule egress: " L4("0x00000006") V4
 	"payload load 4b @ network header + 16 => reg 1; lookup reg 1 set "
-	"deny4; " L4("0x00000006") COUNTER "; " TCP_RESET,
+	"deny4; " COUNTER "; " TCP_RESET,
 	"[create,append,ack] rule egress: " V4
 	"payload load 4b @ network header + 16 => reg 1; lookup reg 1 set "
 	"deny4; " COUNTER "; " ADMIN_PROHIBITED,
-	"[create,append,ack] rule egress: " V6
+	"[create,append,ack] rule egress: " L4("0x00000006") V6
 	"payload load 16b @ network header + 24 => reg 1; lookup reg 1 set "
-	"deny6; " L4("0x00000006") COUNTER "; " TCP_RESET,
+	"deny6; " COUNTER "; " TCP_RESET,
 	"[create,append,ack] rule egress: " V6
 	"payload load 16b @ network header + 24 => reg 1; lookup reg 1 set "
 	"deny6; " COUNTER "; " ADMIN_PROHIBITED,
@@ -543,15 +543,15 @@ static void test_unlisted_direction(void)
 		"policy=accept",
 		"[create,excl,ack] chain ingress type=filter hook=1 prio=0 "
 		"policy=accept",
-		"[create,append,ack] rule egress: " V4
+		"[create,append,ack] rule egress: " L4("0x00000006") V4
 		"payload load 4b @ network header + 16 => reg 1; lookup reg 1 "
-		"set deny4; " L4("0x00000006") COUNTER "; " TCP_RESET,
+		"set deny4; " COUNTER "; " TCP_RESET,
 		"[create,append,ack] rule egress: " V4
 		"payload load 4b @ network header + 16 => reg 1; lookup reg 1 "
 		"set deny4; " COUNTER "; " ADMIN_PROHIBITED,
-		"[create,append,ack] rule egress: " V6
+		"[create,append,ack] rule egress: " L4("0x00000006") V6
 		"payload load 16b @ network header + 24 => reg 1; lookup reg "
-		"1 set deny6; " L4("0x00000006") COUNTER "; " TCP_RESET,
+		"1 set deny6; " COUNTER "; " TCP_RESET,
 		"[create,append,ack] rule egress: " V6
 		"payload load 16b @ network header + 24 => reg 1; lookup reg "
 		"1 set deny6; " COUNTER "; " ADMIN_PROHIBITED,
@@ -1066,9 +1066,9 @@ static const char sample_text[] =
 	"\t\tct state established,related accept\n"
 	"\t\tct state invalid drop\n"
 	"\t\tmeta nfproto ipv6 icmpv6 type 133-136 accept\n"
-	"\t\tip daddr @deny4 meta l4proto tcp counter reject with tcp reset\n"
+	"\t\tmeta l4proto tcp ip daddr @deny4 counter reject with tcp reset\n"
 	"\t\tip daddr @deny4 counter reject with icmpx admin-prohibited\n"
-	"\t\tip6 daddr @deny6 meta l4proto tcp counter reject with tcp "
+	"\t\tmeta l4proto tcp ip6 daddr @deny6 counter reject with tcp "
 	"reset\n"
 	"\t\tip6 daddr @deny6 counter reject with icmpx admin-prohibited\n"
 	"\t\tip daddr @e0_4 meta l4proto tcp th dport 443 accept\n"
