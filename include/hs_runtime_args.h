@@ -34,6 +34,7 @@ struct hs_runtime_args {
 	/* exec only */
 	const char *process;    /* --process/-p */
 	int user_index;         /* argv index of the --user value, -1 if none */
+	bool user_inline;       /* that argument is "--user=V", not "V" */
 	const char *caps[HS_EXEC_MAX_CAP_FLAGS]; /* --cap values */
 	int n_caps;
 	const char *additional_gids[HS_EXEC_MAX_CAP_FLAGS];

@@ -470,8 +470,15 @@ int hs_nft_apply(const struct hs_netpol *np, const char *owner,
 			*ret_changed = false;
 			return 0;
 		}
-		b = hs_nft_batch_build_gen(np, owner, t.info.present, nl.seq,
-					   t.genid, err);
+		/* A different policy replaces the table in one batch, but
+		 * the pod's table keeps its owner: the container replacing
+		 * it (an init container, say) must not take it away with it
+		 * at its poststop. */
+		b = hs_nft_batch_build_gen(np,
+					   t.info.present && t.info.owner[0]
+						   ? t.info.owner
+						   : owner,
+					   t.info.present, nl.seq, t.genid, err);
 		if (!b)
 			return -1;
 		nl.seq += (uint32_t)b->n_msgs;

@@ -7,6 +7,7 @@
  * what the batch depends on (a 64-digit digest, sorted disjoint ranges of
  * the right family, the limits), because a malformed set would otherwise
  * surface as an obscure kernel error, or worse, as a wrong interval. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,18 @@ int hs_nft_owner_record(const char *owner, char *buf, size_t size,
 			      "nftables: table owner longer than the limit of "
 			      "%u bytes",
 			      HS_ID_MAX);
+	/* A record read back from a table ('#' and the hash) is kept as it
+	 * is: a replacement keeps the pod's owner. No container id holds a
+	 * '#', so this cannot be mistaken for one. */
+	if (owner[0] == '#' && len == 1 + HS_NFT_OWNER_HASH_HEX) {
+		for (i = 1; i < len && isxdigit((unsigned char)owner[i]); i++)
+			;
+		if (i == len)
+			return hs_snprintf(buf, size, "%s", owner) < 0
+				       ? hs_err(err, ENAMETOOLONG,
+						"nftables: owner")
+				       : 0;
+	}
 	inline_ok = len <= HS_NFT_OWNER_INLINE_MAX;
 	for (i = 0; inline_ok && i < len; i++)
 		inline_ok = owner_char_ok(owner[i]);

@@ -141,7 +141,7 @@ static bool lookup(int dirfd, const char *name, struct hs_seccomp_plan *out)
  * they are all removed and the cache fills anew. */
 static void prune(int dirfd)
 {
-	int fd = dup(dirfd);
+	int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *e;
 	size_t n = 0;

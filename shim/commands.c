@@ -87,9 +87,14 @@ int hs_cmd_harden(int argc, char **argv)
 	if (r < 0)
 		return fail(&err);
 	out = json_dumps(spec, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (!out)
-		return 1;
-	puts(out);
+	/* As a podman precreate hook, a config lost on the way out must not
+	 * pass for success. */
+	if (!out || puts(out) == EOF || fflush(stdout) == EOF ||
+	    ferror(stdout)) {
+		hs_err(&err, errno, "cannot write the hardened config: %s",
+		       strerror(errno));
+		return fail(&err);
+	}
 	return 0;
 }
 

@@ -440,12 +440,18 @@ static int resolve_rule(const struct rctx *r, const json_t *rule, size_t i,
 	    json_object_set_new(oci, "action", json_string(act)) < 0 ||
 	    s->n_rules >= s->max_rules)
 		return hs_err(r->err, ENOMEM, "%s: out of memory", r->file);
-	if (json_is_integer(json_object_get(rule, "errnoRet")))
-		json_object_set(oci, "errnoRet",
-				json_object_get(rule, "errnoRet"));
-	if (hs_profile_get_set(rule, "args"))
-		json_object_set_new(oci, "args",
-				    copy_args(json_object_get(rule, "args")));
+	/* A rule that lost its errno or its argument conditions to a failed
+	 * allocation would allow more than written: fail instead. */
+	if ((json_is_integer(json_object_get(rule, "errnoRet")) &&
+	     json_object_set(oci, "errnoRet",
+			     json_object_get(rule, "errnoRet")) < 0) ||
+	    (hs_profile_get_set(rule, "args") &&
+	     json_object_set_new(oci, "args",
+				 copy_args(json_object_get(rule, "args"))) <
+		     0)) {
+		json_decref(oci);
+		return hs_err(r->err, ENOMEM, "%s: out of memory", r->file);
+	}
 	/* `out` keeps the rule alive for the conflict checks to come. */
 	if (json_array_append(out, oci) < 0)
 		return hs_err(r->err, ENOMEM, "%s: out of memory", r->file);

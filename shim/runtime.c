@@ -39,7 +39,7 @@ struct wrapper {
 	bool have_cfg;
 	struct hs_policy policy;
 	bool have_policy;
-	const char *digest;     /* recorded in the hardened spec */
+	char digest[HS_DIGEST_HEX_LEN + 1]; /* recorded in the hardened spec */
 	struct hs_cache cache;
 };
 
@@ -62,7 +62,7 @@ static int refuse(struct wrapper *w, struct hs_error *err, const char *action)
 			.action = action,
 			.id = w->args.id,
 			.policy = w->have_policy ? w->policy.name : NULL,
-			.digest = w->digest,
+			.digest = w->digest[0] ? w->digest : NULL,
 			.result = "refused",
 			.reason = err->msg,
 		};
@@ -81,6 +81,12 @@ static int check_runtime(const struct hs_config *cfg, struct hs_error *err)
 			      strerror(errno));
 	if (!S_ISREG(st.st_mode) || access(cfg->runtime, X_OK) < 0)
 		return hs_err(err, EACCES, "runtime %s: not an executable file",
+			      cfg->runtime);
+	/* Whoever can replace the runtime runs every container as root. */
+	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
+		return hs_err(err, EPERM,
+			      "runtime %s: not owned by root or writable by "
+			      "others, refused",
 			      cfg->runtime);
 	return 0;
 }
@@ -157,8 +163,11 @@ static int harden_bundle(struct wrapper *w, struct hs_error *err)
 	if (wrapper_harden_ctx(w, &ctx, self, sizeof(self), err) < 0 ||
 	    hs_spec_harden(spec, &w->policy, &ctx, display, err) < 0)
 		return -1;
-	w->digest = json_string_value(json_object_get(
-		json_object_get(spec, "annotations"), HS_ANNOTATION_DIGEST));
+	/* A copy: the spec is freed before a refusal is logged. */
+	snprintf(w->digest, sizeof(w->digest), "%s",
+		 json_string_value(json_object_get(
+			 json_object_get(spec, "annotations"),
+			 HS_ANNOTATION_DIGEST)));
 
 	if (hs_json_write_at(dirfd, "config.json", spec, err) < 0)
 		return -1;
@@ -168,7 +177,7 @@ static int harden_bundle(struct wrapper *w, struct hs_error *err)
 			.action = w->argv[w->args.sub_index],
 			.id = w->args.id,
 			.policy = w->policy.name,
-			.digest = w->digest,
+			.digest = w->digest[0] ? w->digest : NULL,
 			.result = "hardened",
 		};
 
@@ -249,14 +258,17 @@ static int narrow_exec_user(struct wrapper *w, struct hs_error *err)
 		return 0;
 	arg = v = w->argv[w->args.user_index];
 	/* The index points at the value, or at "--user=V" itself. */
-	if (arg[0] == '-')
+	if (w->args.user_inline)
 		v = strchr(arg, '=') + 1;
+	/* strtoul would take "-0", "+0" or " 0" too: digits only. */
 	errno = 0;
-	uid = strtoul(v, &end, 10);
-	have_gid = *end == ':';
-	if (have_gid)
+	uid = *v >= '0' && *v <= '9' ? strtoul(v, &end, 10) : (end = NULL, 0);
+	have_gid = end && *end == ':';
+	if (have_gid && (end[1] < '0' || end[1] > '9'))
+		end = NULL;
+	else if (have_gid)
 		gid = strtoul(end + 1, &end, 10);
-	if (errno || *end || !*v || uid > UINT32_MAX || gid > UINT32_MAX)
+	if (!end || errno || *end || uid > UINT32_MAX || gid > UINT32_MAX)
 		return hs_err(err, EINVAL,
 			      "exec --user \"%s\": only numeric uid[:gid] is "
 			      "accepted",
@@ -272,7 +284,7 @@ static int narrow_exec_user(struct wrapper *w, struct hs_error *err)
 	if (!have_gid && u == uid)
 		return 0;
 	snprintf(remapped, sizeof(remapped), "%s%u:%u",
-		 arg[0] == '-' ? "--user=" : "", u, g);
+		 w->args.user_inline ? "--user=" : "", u, g);
 	w->argv[w->args.user_index] = remapped;
 	return 0;
 }
@@ -303,6 +315,39 @@ static int narrow_exec_process_file(struct wrapper *w, struct hs_error *err)
 				   err) < 0)
 		return -1;
 	return hs_json_write_at(dirfd, base, process, err);
+}
+
+/* "--additional-gids 1,2": numbers only (runc would read "00" or "+0" as
+ * group 0), and no group 0 under a non-root policy. */
+static int check_gids(const struct hs_policy *p, const char *list,
+		      struct hs_error *err)
+{
+	const char *s = list;
+
+	do {
+		char *end;
+		unsigned long g;
+
+		if (*s < '0' || *s > '9')
+			return hs_err(err, EINVAL,
+				      "exec --additional-gids \"%s\": only "
+				      "decimal group ids are accepted",
+				      list);
+		errno = 0;
+		g = strtoul(s, &end, 10);
+		if (errno || g > UINT32_MAX || (*end && *end != ','))
+			return hs_err(err, EINVAL,
+				      "exec --additional-gids \"%s\": only "
+				      "decimal group ids are accepted",
+				      list);
+		if (g == 0 && p->run_as_non_root)
+			return hs_err(err, EPERM,
+				      "exec --additional-gids with group 0 is "
+				      "refused by policy \"%s\"",
+				      p->name);
+		s = *end ? end + 1 : end;
+	} while (*s);
+	return 0;
 }
 
 /* runc exec gives the new process whatever it asks for: capabilities
@@ -340,14 +385,9 @@ static int narrow_exec(struct wrapper *w, struct hs_error *err)
 				      w->args.caps[i], w->policy.name);
 	}
 	for (i = 0; i < w->args.n_gids; i++)
-		if (w->policy.run_as_non_root &&
-		    (strcmp(w->args.additional_gids[i], "0") == 0 ||
-		     strstr(w->args.additional_gids[i], ",0") ||
-		     strncmp(w->args.additional_gids[i], "0,", 2) == 0))
-			return hs_err(err, EPERM,
-				      "exec --additional-gids with group 0 is "
-				      "refused by policy \"%s\"",
-				      w->policy.name);
+		if (check_gids(&w->policy, w->args.additional_gids[i], err) <
+		    0)
+			return -1;
 	if (narrow_exec_user(w, err) < 0)
 		return -1;
 	return narrow_exec_process_file(w, err);

@@ -97,13 +97,15 @@ static const struct flag *find_flag(const struct flag *flags,
 }
 
 static int record_exec_flag(struct hs_runtime_args *a, const char *name,
-			    const char *value, int value_index,
+			    const char *value, int value_index, bool is_inline,
 			    struct hs_error *err)
 {
 	if (strcmp(name, "process") == 0)
 		a->process = value;
-	else if (strcmp(name, "user") == 0)
+	else if (strcmp(name, "user") == 0) {
 		a->user_index = value_index;
+		a->user_inline = is_inline;
+	}
 	else if (strcmp(name, "cap") == 0) {
 		if (a->n_caps >= HS_EXEC_MAX_CAP_FLAGS)
 			return hs_err(err, E2BIG,
@@ -178,6 +180,7 @@ static int parse_flags(int argc, char *const *argv, int *i,
 			a->bundle = value;
 		} else if (a->sub == HS_SUB_EXEC &&
 			   record_exec_flag(a, f->name, value, value_index,
+					    inline_value != NULL,
 					    err) < 0) {
 			return -1;
 		}

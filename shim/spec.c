@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -71,6 +72,98 @@ static json_t *object_child(json_t *parent, const char *key)
 			return NULL;
 	}
 	return json_is_object(o) ? o : NULL;
+}
+
+/* --- keys runc would read differently ------------------------------------ */
+
+/* runc decodes the spec with Go's encoding/json, which matches a key to a
+ * struct field ignoring case (and folds the Kelvin sign and long s to k
+ * and s). hardshim reads keys exactly. So "Mounts", or a second "Seccomp"
+ * after "seccomp", would be read by runc but not by the checks here: any
+ * key that folds onto one of the fields hardshim reads, or onto another
+ * key of the same object, and any non-ASCII key, is refused. Objects that
+ * Go decodes into maps (annotations, sysctls, cgroup v2 unified) keep
+ * their keys exact and are not subject to this. */
+static const char *const read_keys[] = {
+	"ociVersion", "process", "root", "mounts", "hooks", "annotations",
+	"linux", "namespaces", "type", "path", "source", "destination",
+	"options", "capabilities", "bounding", "effective", "inheritable",
+	"permitted", "ambient", "user", "uid", "gid", "additionalGids",
+	"noNewPrivileges", "devices", "resources", "sysctl", "maskedPaths",
+	"readonlyPaths", "seccomp", "readonly", "allow", "major", "minor",
+	"access", "apparmorProfile", "selinuxLabel", "rootfsPropagation",
+	"createRuntime", "poststart", "poststop", "prestart", "args", "env",
+	"timeout", NULL,
+};
+static const char *const map_keys[] = { "annotations", "sysctl", "unified",
+					 NULL };
+
+static bool in_list(const char *const *list, const char *s)
+{
+	for (; *list; list++)
+		if (strcmp(*list, s) == 0)
+			return true;
+	return false;
+}
+
+static int check_key_case(const json_t *v, const char *key, const char *file,
+			  const char *path, struct hs_error *err)
+{
+	const char *k, *k2;
+	json_t *child, *c2;
+	size_t i;
+	int ret = 0;
+
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, child) {
+			char p[HS_ERR_MSG_MAX];
+
+			hs_json_path_index(p, sizeof(p), path, i);
+			if (check_key_case(child, key, file, p, err) < 0)
+				ret = -1;
+		}
+		return ret;
+	}
+	if (!json_is_object(v) || (key && in_list(map_keys, key)))
+		return 0;
+	json_object_foreach((json_t *)v, k, child) {
+		char p[HS_ERR_MSG_MAX];
+		const char *const *r;
+		const char *u;
+
+		hs_json_path_key(p, sizeof(p), path, k);
+		for (u = k; *u && !(*u & 0x80); u++)
+			;
+		if (*u) {
+			ret = hs_json_err(err, file, p,
+					  "a non-ASCII key, which runc could "
+					  "read as another field, refused");
+			continue;
+		}
+		for (r = read_keys; *r; r++)
+			if (strcasecmp(k, *r) == 0 && strcmp(k, *r) != 0)
+				break;
+		if (*r) {
+			ret = hs_json_err(err, file, p,
+					  "differs from \"%s\" only in case, "
+					  "which runc reads as the same field, "
+					  "refused",
+					  *r);
+			continue;
+		}
+		json_object_foreach((json_t *)v, k2, c2) {
+			(void)c2;
+			if (k2 != k && strcasecmp(k, k2) == 0 &&
+			    strcmp(k, k2) < 0)
+				ret = hs_json_err(err, file, p,
+						  "\"%s\" and \"%s\" differ only "
+						  "in case, refused",
+						  k, k2);
+		}
+		if (check_key_case(child, k, file, p, err) < 0)
+			ret = -1;
+	}
+	return ret;
 }
 
 /* --- namespaces ---------------------------------------------------------- */
@@ -462,7 +555,10 @@ static int harden_caps(json_t *process, const struct hs_policy *policy,
 			want = 0;
 		if (strcmp(cap_sets[s], "bounding") == 0)
 			*ret_bounding = want;
-		json_object_set_new(caps, cap_sets[s], capset_to_json(want));
+		/* Failing to narrow must not leave the request in place. */
+		if (json_object_set_new(caps, cap_sets[s],
+					capset_to_json(want)) < 0)
+			return hs_err(err, ENOMEM, "%s: out of memory", file);
 	}
 	if (!json_object_get(caps, "bounding"))
 		*ret_bounding = 0;
@@ -516,8 +612,9 @@ static int harden_user(json_t *process, const struct hs_policy *policy,
 	gid = (uint32_t)json_integer_value(gid_j);
 	if (hs_spec_apply_user_rule(policy, &uid, &gid, file, p, err) < 0)
 		return -1;
-	json_object_set_new(user, "uid", json_integer(uid));
-	json_object_set_new(user, "gid", json_integer(gid));
+	if (json_object_set_new(user, "uid", json_integer(uid)) < 0 ||
+	    json_object_set_new(user, "gid", json_integer(gid)) < 0)
+		return hs_err(err, ENOMEM, "%s: out of memory", file);
 	extra = json_object_get(user, "additionalGids");
 	json_array_foreach(extra, i, v) {
 		char pg[160];
@@ -534,6 +631,21 @@ static int harden_user(json_t *process, const struct hs_policy *policy,
 	return 0;
 }
 
+/* An "unconfined" AppArmor profile is how a privileged container or exec
+ * asks to leave the engine's confinement; hardshim never grants that. */
+static int check_apparmor(const json_t *process, const char *file,
+			  const char *path, struct hs_error *err)
+{
+	const char *profile = json_string_value(
+		json_object_get(process, "apparmorProfile"));
+	char p[160];
+
+	if (!profile || strcmp(profile, "unconfined") != 0)
+		return 0;
+	hs_json_path_key(p, sizeof(p), path, "apparmorProfile");
+	return hs_json_err(err, file, p, "\"unconfined\" is refused");
+}
+
 int hs_spec_harden_process(json_t *process, const struct hs_policy *policy,
 			   const char *file, const char *path,
 			   struct hs_error *err)
@@ -543,11 +655,15 @@ int hs_spec_harden_process(json_t *process, const struct hs_policy *policy,
 
 	if (!json_is_object(process))
 		return hs_json_err(err, file, path, "must be an object");
+	if (check_key_case(process, NULL, file, path, err) < 0 ||
+	    check_apparmor(process, file, path, err) < 0)
+		return -1;
 	if (harden_caps(process, policy, file, path, &bounding, err) < 0)
 		ret = -1;
 	if (harden_user(process, policy, file, path, err) < 0)
 		ret = -1;
-	json_object_set_new(process, "noNewPrivileges", json_true());
+	if (json_object_set_new(process, "noNewPrivileges", json_true()) < 0)
+		return hs_err(err, ENOMEM, "%s: out of memory", file);
 	return ret;
 }
 
@@ -724,8 +840,10 @@ static int set_seccomp(json_t *spec, json_t *lnx,
 	rctx.caps = list;
 	if (planner(policy, &rctx, ctx->planner_data, &plan, err) < 0)
 		return -1;
-	json_object_set(lnx, "seccomp", plan.resolved);
-	ret = set_annotations(spec, policy, plan.digest, file, err);
+	if (json_object_set(lnx, "seccomp", plan.resolved) < 0)
+		ret = hs_err(err, ENOMEM, "%s: out of memory", file);
+	else
+		ret = set_annotations(spec, policy, plan.digest, file, err);
 	hs_plan_free(&plan);
 	return ret;
 }
@@ -740,6 +858,8 @@ int hs_spec_harden(json_t *spec, const struct hs_policy *policy,
 
 	if (!json_is_object(spec))
 		return hs_json_err(err, file, "", "must be a JSON object");
+	if (check_key_case(spec, NULL, file, "", err) < 0)
+		return -1;
 	process = json_object_get(spec, "process");
 	lnx = json_object_get(spec, "linux");
 	if (!json_is_object(process))
@@ -756,6 +876,8 @@ int hs_spec_harden(json_t *spec, const struct hs_policy *policy,
 		ret = -1;
 	if (check_sysctls(lnx, policy, file, err) < 0)
 		ret = -1;
+	if (check_apparmor(process, file, "process", err) < 0)
+		ret = -1;
 	if (harden_caps(process, policy, file, "process", &bounding, err) < 0)
 		ret = -1;
 	if (harden_user(process, policy, file, "process", err) < 0)
@@ -763,7 +885,8 @@ int hs_spec_harden(json_t *spec, const struct hs_policy *policy,
 	if (ret < 0)
 		return -1;
 
-	json_object_set_new(process, "noNewPrivileges", json_true());
+	if (json_object_set_new(process, "noNewPrivileges", json_true()) < 0)
+		return hs_err(err, ENOMEM, "%s: out of memory", file);
 	if (add_paths(lnx, "maskedPaths", hs_standard_masked_paths,
 		      policy->masked_paths, file, err) < 0 ||
 	    add_paths(lnx, "readonlyPaths", hs_standard_readonly_paths,

@@ -89,6 +89,30 @@ b=$(fresh etcbind)
 jq_edit "$b" '.mounts += [{"destination":"/host","type":"none","source":"/tmp/../etc","options":["bind"]}]'
 refused etc-bind-mount "$b" 'exposes "/etc"'
 
+# runc reads keys ignoring case (Go's encoding/json); hardshim must not be
+# the only one to miss "Mounts" or a second "Seccomp".
+b=$(fresh casemounts)
+python3 - "$b/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["Mounts"] = [{"destination": "/host", "type": "bind", "source": "/", "options": ["rbind"]}]
+json.dump(c, open(sys.argv[1], "w"))
+PY
+refused case-variant-key "$b" 'Mounts: differs from "mounts" only in case'
+
+b=$(fresh caseseccomp)
+python3 - "$b/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["linux"]["Seccomp"] = None
+json.dump(c, open(sys.argv[1], "w"))
+PY
+refused case-variant-seccomp "$b" 'linux.Seccomp: differs from "seccomp" only in case'
+
+b=$(fresh apparmor)
+jq_edit "$b" '.process.apparmorProfile = "unconfined"'
+refused apparmor-unconfined "$b" 'process.apparmorProfile: "unconfined" is refused'
+
 b=$(fresh device)
 jq_edit "$b" '.linux.devices = [{"path":"/dev/sda","type":"b","major":8,"minor":0}]'
 refused extra-device "$b" "extra devices"
@@ -131,6 +155,14 @@ jq '.runtime = "/nonexistent/runc"' "$etc/config.json" >"$etc/c" && mv "$etc/c" 
 chmod -R go-w "$etc"
 b=$(fresh noruntime)
 HARDSHIM_CONFIG=$etc/config.json refused missing-runtime "$b" "runtime /nonexistent/runc: No such file or directory"
+
+etc=$(with_config runtimeowner)
+cp /usr/sbin/runc "$TMP/runc-not-root"
+chown 65534 "$TMP/runc-not-root"
+jq --arg r "$TMP/runc-not-root" '.runtime = $r' "$etc/config.json" >"$etc/c" && mv "$etc/c" "$etc/config.json"
+chmod -R go-w "$etc"
+b=$(fresh runtimeowner)
+HARDSHIM_CONFIG=$etc/config.json refused runtime-not-root-owned "$b" "not owned by root or writable by others"
 
 etc=$(with_config writable)
 chmod -R go-w "$etc"

@@ -39,6 +39,18 @@ check no-new-privs-false-refused exits_with $? 1 "$err" "--no-new-privs=false is
 err=$(wrap_exec --apparmor unconfined "$id" true 2>&1)
 check apparmor-refused exits_with $? 1 "$err" "exec --apparmor is refused"
 
+for g in 00 +0 1,00; do
+	err=$(wrap_exec --additional-gids "$g" "$id" true 2>&1)
+	check "group-0-spelled-$g-refused" exits_with $? 1 "$err" "exec --additional-gids"
+done
+err=$(wrap_exec -u -0 "$id" id -u 2>&1)
+check user-minus-zero-refused exits_with $? 1 "$err" "only numeric"
+cat >"$TMP/aa.json" <<'JSON'
+{"terminal": false, "user": {"uid": 1000, "gid": 1000}, "args": ["true"], "cwd": "/",
+ "apparmorProfile": "unconfined"}
+JSON
+err=$(wrap_exec --process "$TMP/aa.json" "$id" 2>&1)
+check process-json-apparmor-refused exits_with $? 1 "$err" '"unconfined" is refused'
 err=$(wrap_exec --additional-gids 0 "$id" true 2>&1)
 check group-0-refused exits_with $? 1 "$err" "additional-gids with group 0 is refused"
 

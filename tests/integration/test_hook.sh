@@ -9,6 +9,8 @@ b=$TMP/bundle
 new_bundle "$b"
 "$HARDSHIM" harden --bundle "$b" >"$TMP/hardened.json" 2>"$TMP/harden.err"
 check harden-prints-config jq -e '.annotations["hardshim.dev/policy"] == "tenant-default"' "$TMP/hardened.json"
+"$HARDSHIM" harden --bundle "$b" >/dev/full 2>"$TMP/full.err"
+check harden-output-failure-fails exits_with $? 1 "$(cat "$TMP/full.err")" "cannot write the hardened config"
 cp "$TMP/hardened.json" "$b/config.json"
 digest=$(jq -r '.annotations["hardshim.dev/policy-digest"]' "$b/config.json")
 ann="\"annotations\":{\"hardshim.dev/policy\":\"tenant-default\",\"hardshim.dev/policy-digest\":\"$digest\"}"

@@ -874,6 +874,16 @@ static void test_owner_record(void)
 	CHECK(buf[0] == '#');
 	CHECK(hs_nft_owner_record("#abc", buf, sizeof(buf), &err) == 0);
 	CHECK(buf[0] == '#' && strcmp(buf, "#abc") != 0);
+	/* A record read back from a table is kept as is, so a replacement
+	 * keeps the pod's owner. */
+	{
+		char rec[HS_NFT_COMMENT_MAX + 1], again[HS_NFT_COMMENT_MAX + 1];
+
+		CHECK(hs_nft_owner_record(k8s_id, rec, sizeof(rec), &err) == 0);
+		CHECK(hs_nft_owner_record(rec, again, sizeof(again), &err) ==
+		      0);
+		CHECK_STR(again, rec);
+	}
 	CHECK(err.count == 0);
 	CHECK(hs_nft_owner_record("", buf, sizeof(buf), &err) < 0);
 	CHECK_CONTAINS(err.msg, "empty table owner");
