@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The table belongs to the pod: a container that installs a different
+# policy in the pod's namespace replaces the rules in one transaction but
+# not the owner, so its poststop leaves the table; the creator's removes it.
+source "$(dirname "$0")/lib.sh"
+require_root_runc
+command -v nft >/dev/null || { skip all "nft not installed"; exit 0; }
+make_test_config
+
+ns=hs-owner-$$
+ip netns add "$ns" || { fail all "ip netns add"; exit 1; }
+at_exit "ip netns del $ns"
+ip netns exec "$ns" sleep 120 &
+sleeper=$!
+at_exit "kill $sleeper"
+for _ in $(seq 1 50); do
+	[ "$(readlink /proc/$sleeper/ns/net)" != "$(readlink /proc/self/ns/net)" ] && break
+	sleep 0.05
+done
+
+# A second policy: the shipped one with one more denied CIDR.
+jq '.deny += ["192.0.2.0/24"]' "$TMP/etc/netpol/tenant-isolated.json" >"$TMP/etc/netpol/other.json"
+jq '.name = "tenant-other" | .network = "netpol/other.json" | del(.selectable)' \
+	"$TMP/etc/tenant-default.json" >"$TMP/etc/tenant-other.json"
+jq '.tenants += [{"namespace": "other", "policy": "tenant-other"}]' "$HARDSHIM_CONFIG" >"$TMP/c.json"
+cp "$TMP/c.json" "$HARDSHIM_CONFIG"
+chmod -R go-w "$TMP/etc"
+
+# bundle NAME NAMESPACE-ANNOTATION: a hardened bundle joining $ns by path.
+bundle() {
+	local b=$TMP/$1
+	new_bundle "$b"
+	jq --arg p "/var/run/netns/$ns" --arg t "$2" \
+		'.linux.namespaces |= map(if .type == "network" then .path = $p else . end)
+		 | .annotations = {"io.kubernetes.cri.sandbox-namespace": $t}' \
+		"$b/config.json" >"$TMP/c.json" && cp "$TMP/c.json" "$b/config.json"
+	"$HARDSHIM" harden --bundle "$b" >"$TMP/h.json" && cp "$TMP/h.json" "$b/config.json"
+	echo "$b"
+}
+state() {
+	local b=$1 id=$2 pid=${3:-}
+	jq -c --arg id "$id" --arg b "$b" --argjson pid "${pid:-0}" \
+		'{ociVersion: "1.0.2-dev", id: $id, status: "creating", bundle: $b,
+		  annotations: .annotations} + (if $pid > 0 then {pid: $pid} else {} end)' "$b/config.json"
+}
+comment() { ip netns exec "$ns" nft list table inet hardshim 2>/dev/null | sed -n 's/.*comment "\(.*\)"/\1/p'; }
+
+ba=$(bundle a default)
+bb=$(bundle b other)
+state "$ba" ctr-a "$sleeper" | "$HARDSHIM" hook createRuntime
+check creator-installs [ "$(comment | cut -d: -f3)" = ctr-a ]
+digest_a=$(comment | cut -d: -f2)
+state "$bb" ctr-b "$sleeper" | "$HARDSHIM" hook createRuntime
+check other-policy-replaces [ "$(comment | cut -d: -f2)" != "$digest_a" ]
+check owner-kept [ "$(comment | cut -d: -f3)" = ctr-a ]
+check one-table [ "$(ip netns exec "$ns" nft list tables | grep -c 'inet hardshim')" = 1 ]
+state "$bb" ctr-b | "$HARDSHIM" hook poststop
+check replacer-poststop-keeps-table [ -n "$(comment)" ]
+state "$ba" ctr-a | "$HARDSHIM" hook poststop
+check creator-poststop-removes-table [ -z "$(comment)" ]
