@@ -1239,21 +1239,22 @@ static void ns_lifecycle(void)
 	CHECK(hs_nft_table_get(&info, &err) == 0);
 	CHECK_STR(info.owner, "c1");
 
-	/* A different policy replaces it in one transaction. */
+	/* A different policy replaces it in one transaction, and the table
+	 * keeps the pod's owner: the replacing container does not own it. */
 	sample(&other, false);
 	snprintf(other.digest, sizeof(other.digest), "%s", DIGEST_B);
 	CHECK(hs_nft_apply(&other, "c3", &changed, &err) == 0);
 	CHECK(changed);
 	CHECK(hs_nft_table_get(&info, &err) == 0);
 	CHECK_STR(info.digest, DIGEST_B);
-	CHECK_STR(info.owner, "c3");
+	CHECK_STR(info.owner, "c1");
 
 	/* Only its owner deletes it. */
-	CHECK(hs_nft_delete_if_owner("c1", &deleted, &err) == 0);
+	CHECK(hs_nft_delete_if_owner("c3", &deleted, &err) == 0);
 	CHECK(!deleted);
 	CHECK(hs_nft_table_get(&info, &err) == 0);
 	CHECK(info.present);
-	CHECK(hs_nft_delete_if_owner("c3", &deleted, &err) == 0);
+	CHECK(hs_nft_delete_if_owner("c1", &deleted, &err) == 0);
 	CHECK(deleted);
 	CHECK(hs_nft_table_get(&info, &err) == 0);
 	CHECK(!info.present);
