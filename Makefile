@@ -43,7 +43,7 @@ LIB_OBJS := $(filter-out build/shim/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
 
-.PHONY: all deps check unit demo install clean bench format-check
+.PHONY: all deps check unit demo install clean bench format format-check
 
 all: build/hardshim
 
@@ -75,8 +75,13 @@ bench: deps
 	$(MAKE) all
 	hack/bench-start.sh
 
+FORMAT_FILES = $(SRCS) $(wildcard include/*.h netpol/*.h tests/unit/*.[ch] tests/probe/*.c)
+
 format-check:
-	clang-format --dry-run --Werror $(SRCS) $(wildcard include/*.h) $(UNIT_SRCS)
+	clang-format --dry-run --Werror $(FORMAT_FILES)
+
+format:
+	clang-format -i $(FORMAT_FILES)
 
 install: build/hardshim
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(POLICYDIR)

@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
 	# build
-	gcc make pkg-config libc6-dev
+	gcc make pkg-config libc6-dev clang-format
 	libseccomp-dev libcap-ng-dev libmnl-dev libnftnl-dev libjansson-dev
 	# tests: real runtime, a static busybox for bundles, tools test
 	# scripts use (never the product)

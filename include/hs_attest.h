@@ -13,10 +13,10 @@
 #define HS_PROC_STATUS_MAX_BYTES (16u * 1024)
 
 struct hs_proc_status {
-	uint32_t uid[4], gid[4];        /* real, effective, saved, fs */
+	uint32_t uid[4], gid[4]; /* real, effective, saved, fs */
 	hs_capset_t inh, prm, eff, bnd, amb;
-	int no_new_privs;               /* -1 when the line is missing */
-	int seccomp;                    /* 0 off, 1 strict, 2 filter */
+	int no_new_privs; /* -1 when the line is missing */
+	int seccomp; /* 0 off, 1 strict, 2 filter */
 };
 
 /* What the hardened spec's process section promises. */
@@ -38,7 +38,7 @@ int hs_attest_expect_from_spec(const json_t *spec, const char *file,
  * already have dropped some; only a gain is a failure. A root process that
  * has exec'd gains its bounding set in permitted/effective (capabilities(7)
  * "root" rules), so for uid 0 those are judged against bounding too. */
-int hs_attest_check(const struct hs_proc_status *st,
-		    const struct hs_expect *e, int pid, struct hs_error *err);
+int hs_attest_check(const struct hs_proc_status *st, const struct hs_expect *e,
+		    int pid, struct hs_error *err);
 
 #endif

@@ -22,7 +22,7 @@
 
 struct hs_cache {
 	const char *dir; /* absolute; created (0700) if missing */
-	bool hit;        /* set by the last call: for tests and logs */
+	bool hit; /* set by the last call: for tests and logs */
 };
 
 /* An hs_seccomp_planner: `opaque` is a struct hs_cache. */

@@ -19,4 +19,14 @@ int hs_caps_to_name(int cap, char *buf, size_t size);
 /* The highest capability number libcap-ng knows. */
 int hs_caps_last(void);
 
+#define HS_CAP_NAME_MAX 40
+
+/* The names of the capabilities in `set`, as a NULL-terminated list for
+ * Docker's includes.caps: list[i] points into names[i]. */
+struct hs_caps_names {
+	char names[64][HS_CAP_NAME_MAX];
+	const char *list[65];
+};
+void hs_caps_names(hs_capset_t set, struct hs_caps_names *ret);
+
 #endif

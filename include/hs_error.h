@@ -14,11 +14,11 @@
 #include "hs_limits.h"
 
 struct hs_error {
-	int errnum;               /* errno of the first error, 0 if none */
-	unsigned count;           /* errors reported */
-	unsigned warnings;        /* warnings reported */
+	int errnum; /* errno of the first error, 0 if none */
+	unsigned count; /* errors reported */
+	unsigned warnings; /* warnings reported */
 	char msg[HS_ERR_MSG_MAX]; /* the first error's line */
-	FILE *sink;               /* check mode: every line goes here too */
+	FILE *sink; /* check mode: every line goes here too */
 };
 
 /* Records an error (the first one is kept in msg) and returns -1. */

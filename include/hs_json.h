@@ -58,8 +58,8 @@ int hs_json_write_at(int dirfd, const char *name, const json_t *json,
  * (restoring a bundle's config.json if the runtime cannot be started). */
 char *hs_file_read_at(int dirfd, const char *name, const char *display,
 		      size_t max, size_t *ret_len, struct hs_error *err);
-int hs_file_write_at(int dirfd, const char *name, const char *text,
-		     size_t len, struct hs_error *err);
+int hs_file_write_at(int dirfd, const char *name, const char *text, size_t len,
+		     struct hs_error *err);
 
 /* Serialises with the flags every writer uses. Caller frees. */
 char *hs_json_dump(const json_t *json);
@@ -95,9 +95,8 @@ int hs_json_get_int(const json_t *obj, const char *key, bool required,
 		    int64_t min, int64_t max, int64_t *ret, const char *file,
 		    const char *path, struct hs_error *err);
 /* An array of at most `max` strings; *ret is borrowed (NULL when absent). */
-int hs_json_get_string_array(const json_t *obj, const char *key,
-			     bool required, size_t max, const json_t **ret,
-			     const char *file, const char *path,
-			     struct hs_error *err);
+int hs_json_get_string_array(const json_t *obj, const char *key, bool required,
+			     size_t max, const json_t **ret, const char *file,
+			     const char *path, struct hs_error *err);
 
 #endif

@@ -4,6 +4,9 @@
 #ifndef HS_LIMITS_H
 #define HS_LIMITS_H
 
+/* A table, aligned by hand: clang-format would wrap its comments. */
+/* clang-format off */
+
 /* File sizes, checked with fstat before anything is read. */
 #define HS_CONFIG_JSON_MAX_BYTES (4u * 1024 * 1024) /* a bundle's config.json */
 #define HS_POLICY_MAX_BYTES (1u * 1024 * 1024)      /* any file under policies/ */
@@ -52,5 +55,7 @@
 
 /* One error line. */
 #define HS_ERR_MSG_MAX 1024
+
+/* clang-format on */
 
 #endif

@@ -13,12 +13,12 @@ int hs_log_runtime_error(const char *path, const char *msg,
 			 struct hs_error *err);
 
 struct hs_decision {
-	const char *action;   /* "create", "exec", ... */
-	const char *id;       /* container id, may be NULL */
-	const char *policy;   /* may be NULL when refused before selection */
+	const char *action; /* "create", "exec", ... */
+	const char *id; /* container id, may be NULL */
+	const char *policy; /* may be NULL when refused before selection */
 	const char *digest;
-	const char *result;   /* "hardened", "refused" */
-	const char *reason;   /* may be NULL */
+	const char *result; /* "hardened", "refused" */
+	const char *reason; /* may be NULL */
 };
 
 int hs_log_decision(const char *path, const struct hs_decision *d,

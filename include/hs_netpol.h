@@ -92,17 +92,17 @@ struct hs_np_rule {
 	struct hs_range_set peers[HS_FAMILY_COUNT];
 	bool any_peer;
 	struct hs_port_range *ports; /* sorted by protocol, then port */
-	size_t n_ports;              /* 0: every protocol and port */
+	size_t n_ports; /* 0: every protocol and port */
 };
 
 struct hs_np_direction {
-	bool listed;                 /* in policyTypes: default drop */
+	bool listed; /* in policyTypes: default drop */
 	struct hs_np_rule *rules;
 	size_t n_rules;
 };
 
 struct hs_netpol {
-	json_t *json;                /* the file as parsed; owned */
+	json_t *json; /* the file as parsed; owned */
 	char file[HS_PATH_MAX];
 	struct hs_range_set deny[HS_FAMILY_COUNT];
 	struct hs_np_direction egress, ingress;

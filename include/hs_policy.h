@@ -40,9 +40,9 @@ enum hs_ns {
 enum hs_root_rule { HS_ROOT_REFUSE, HS_ROOT_REMAP };
 
 struct hs_policy {
-	json_t *json;      /* owns the borrowed lists below */
+	json_t *json; /* owns the borrowed lists below */
 	char file[HS_PATH_MAX];
-	struct stat st;    /* of the file as read: a cache's validity check */
+	struct stat st; /* of the file as read: a cache's validity check */
 	char seccomp_path[HS_PATH_MAX]; /* the profile, resolved to a path */
 	bool has_network;
 	char network_path[HS_PATH_MAX]; /* the netpol, when has_network */
@@ -52,12 +52,12 @@ struct hs_policy {
 	bool run_as_non_root;
 	enum hs_root_rule root_rule;
 	uint32_t uid, gid;
-	uint32_t required_ns;             /* enum hs_ns bits */
+	uint32_t required_ns; /* enum hs_ns bits */
 	const json_t *forbidden_host_paths; /* array of absolute paths */
-	const json_t *allowed_sysctls;    /* array of names */
-	const json_t *masked_paths;       /* added to the standard ones */
-	const json_t *readonly_paths;     /* added to the standard ones */
-	const json_t *selectable;         /* array of policy names */
+	const json_t *allowed_sysctls; /* array of names */
+	const json_t *masked_paths; /* added to the standard ones */
+	const json_t *readonly_paths; /* added to the standard ones */
+	const json_t *selectable; /* array of policy names */
 	bool allow_devices;
 	bool readonly_rootfs;
 	bool allow_exec;

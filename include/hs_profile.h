@@ -19,9 +19,10 @@
 
 /* What Docker's includes/excludes are resolved against. */
 struct hs_resolve_ctx {
-	const char *const *caps; /* the container's final bounding set,
-				  * "CAP_X" names, NULL-terminated (NULL: none) */
-	const char *goarch;      /* Docker's name for the node arch: "amd64" */
+	const char *const
+		*caps; /* the container's final bounding set,
+			* "CAP_X" names, NULL-terminated (NULL: none) */
+	const char *goarch; /* Docker's name for the node arch: "amd64" */
 	const char *native_arch; /* "SCMP_ARCH_X86_64" */
 	unsigned kernel_major, kernel_minor;
 };
@@ -68,8 +69,8 @@ json_t *hs_profile_load_files(const char *path,
 			      struct hs_error *err);
 
 /* The same from a buffer (fuzzing, tests); `extends` is refused there. */
-json_t *hs_profile_load_buffer(const char *buf, size_t len,
-			       const char *display, struct hs_error *err);
+json_t *hs_profile_load_buffer(const char *buf, size_t len, const char *display,
+			       struct hs_error *err);
 
 /* Structural and semantic validation of one file's JSON, as written (before
  * extends is followed). Reports every error as "file: JSON path: message";

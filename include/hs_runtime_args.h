@@ -15,7 +15,7 @@
 #define HS_EXEC_MAX_CAP_FLAGS 64
 
 enum hs_subcommand {
-	HS_SUB_OTHER,   /* exec'd untouched */
+	HS_SUB_OTHER, /* exec'd untouched */
 	HS_SUB_CREATE,
 	HS_SUB_RUN,
 	HS_SUB_RESTORE,
@@ -24,23 +24,23 @@ enum hs_subcommand {
 
 struct hs_runtime_args {
 	enum hs_subcommand sub;
-	int sub_index;          /* argv index of the subcommand, -1 if none */
-	const char *root;       /* global --root */
-	const char *log;        /* global --log */
+	int sub_index; /* argv index of the subcommand, -1 if none */
+	const char *root; /* global --root */
+	const char *log; /* global --log */
 	const char *log_format; /* global --log-format */
-	const char *bundle;     /* --bundle/-b; NULL means the cwd */
-	const char *id;         /* the container id */
+	const char *bundle; /* --bundle/-b; NULL means the cwd */
+	const char *id; /* the container id */
 	int id_index;
 	/* exec only */
-	const char *process;    /* --process/-p */
-	int user_index;         /* argv index of the --user value, -1 if none */
-	bool user_inline;       /* that argument is "--user=V", not "V" */
+	const char *process; /* --process/-p */
+	int user_index; /* argv index of the --user value, -1 if none */
+	bool user_inline; /* that argument is "--user=V", not "V" */
 	const char *caps[HS_EXEC_MAX_CAP_FLAGS]; /* --cap values */
 	int n_caps;
 	const char *additional_gids[HS_EXEC_MAX_CAP_FLAGS];
 	int n_gids;
 	const char *no_new_privs; /* "true"/"false" when given, else NULL */
-	bool widening_flag;       /* --apparmor or --process-label was given */
+	bool widening_flag; /* --apparmor or --process-label was given */
 	const char *widening_name;
 };
 

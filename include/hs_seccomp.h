@@ -17,8 +17,9 @@
 
 /* How far an OCI architecture name is supported. */
 enum hs_arch_support {
-	HS_ARCH_UNKNOWN = -1,    /* not an architecture of the OCI runtime spec */
-	HS_ARCH_UNSUPPORTED = 0, /* in the spec, unknown to the linked libseccomp */
+	HS_ARCH_UNKNOWN = -1, /* not an architecture of the OCI runtime spec */
+	HS_ARCH_UNSUPPORTED =
+		0, /* in the spec, unknown to the linked libseccomp */
 	HS_ARCH_SUPPORTED = 1,
 };
 

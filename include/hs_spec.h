@@ -15,9 +15,9 @@
 
 struct hs_harden_ctx {
 	struct hs_resolve_ctx node; /* arch and kernel; caps are filled in */
-	const char *hook_path;      /* absolute path of hardshim; NULL: none */
-	const char *config_path;    /* absolute, handed to the hooks */
-	int hook_timeout;           /* seconds */
+	const char *hook_path; /* absolute path of hardshim; NULL: none */
+	const char *config_path; /* absolute, handed to the hooks */
+	int hook_timeout; /* seconds */
 	hs_seccomp_planner planner; /* NULL: hs_plan_seccomp */
 	void *planner_data;
 };
@@ -33,6 +33,10 @@ int hs_spec_harden(json_t *spec, const struct hs_policy *policy,
 int hs_spec_harden_process(json_t *process, const struct hs_policy *policy,
 			   const char *file, const char *path,
 			   struct hs_error *err);
+
+/* The path of the network namespace a spec joins, or NULL when the
+ * runtime creates one. */
+const char *hs_spec_netns_path(const json_t *spec);
 
 /* Applies the policy's user rule to a uid/gid pair: 0 when acceptable
  * (possibly remapped in place), -1 when refused. */

@@ -13,9 +13,9 @@ struct hs_state {
 	json_t *json; /* owns the strings */
 	const char *id;
 	const char *status;
-	const char *bundle;          /* absolute */
-	int pid;                     /* 0 when absent (poststop) */
-	const json_t *annotations;   /* object of strings, or NULL */
+	const char *bundle; /* absolute */
+	int pid; /* 0 when absent (poststop) */
+	const json_t *annotations; /* object of strings, or NULL */
 };
 
 int hs_state_parse(json_t *json, struct hs_state *st, struct hs_error *err);

@@ -145,7 +145,7 @@ int hs_cidr_parse(const char *s, struct hs_cidr *ret, char *why,
 	/* The longest address text, "ffff:...:ffff:255.255.255.255", is
 	 * INET6_ADDRSTRLEN - 1 characters. */
 	char text[INET6_ADDRSTRLEN];
-	struct hs_cidr c = { 0 };
+	struct hs_cidr c = {0};
 	struct hs_addr masked;
 	const char *slash, *p;
 	size_t len;
@@ -181,8 +181,8 @@ int hs_cidr_parse(const char *s, struct hs_cidr *ret, char *why,
 			return fail(why, why_size, "not an IPv4 address");
 	}
 	c.prefix = family_bits(c.family);
-	if (slash && parse_prefix(slash + 1, family_bits(c.family),
-				  &c.prefix) < 0)
+	if (slash &&
+	    parse_prefix(slash + 1, family_bits(c.family), &c.prefix) < 0)
 		return fail(why, why_size,
 			    "prefix \"%.16s\" is not a number from 0 to %u",
 			    slash + 1, family_bits(c.family));

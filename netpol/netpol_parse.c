@@ -26,33 +26,31 @@
 #define QUOTE_MAX 64
 
 static const char *const top_keys[] = {
-	"comment", "policyTypes", "deny", "egress", "ingress", "logRefused",
-	NULL,
+	"comment", "policyTypes", "deny", "egress",
+	"ingress", "logRefused",  NULL,
 };
-static const char *const egress_rule_keys[] = { "comment", "to", "ports",
-						NULL };
-static const char *const ingress_rule_keys[] = { "comment", "from", "ports",
-						 NULL };
-static const char *const ip_block_keys[] = { "cidr", "except", NULL };
-static const char *const port_keys[] = { "protocol", "port", "endPort",
-					 NULL };
+static const char *const egress_rule_keys[] = {"comment", "to", "ports", NULL};
+static const char *const ingress_rule_keys[] = {"comment", "from", "ports",
+						NULL};
+static const char *const ip_block_keys[] = {"cidr", "except", NULL};
+static const char *const port_keys[] = {"protocol", "port", "endPort", NULL};
 
 static const struct {
 	const char *name;
 	enum hs_proto proto;
 } protocols[] = {
-	{ "TCP", HS_PROTO_TCP },
-	{ "UDP", HS_PROTO_UDP },
-	{ "SCTP", HS_PROTO_SCTP },
+	{"TCP", HS_PROTO_TCP},
+	{"UDP", HS_PROTO_UDP},
+	{"SCTP", HS_PROTO_SCTP},
 };
 
 struct ctx {
 	const char *file;
 	struct hs_error *err;
-	size_t n_cidrs;      /* every CIDR so far: cidr, except, deny */
+	size_t n_cidrs; /* every CIDR so far: cidr, except, deny */
 	bool cidr_limit_hit; /* reported once, not once per CIDR after it */
 	bool oom;
-	int ret;             /* -1 once anything was reported */
+	int ret; /* -1 once anything was reported */
 };
 
 /* For errors already reported by an hs_json_* helper. */
@@ -195,10 +193,10 @@ static const char *family_name(enum hs_family f)
 static int parse_ip_block(struct ctx *c, const json_t *ib, const char *path,
 			  struct hs_np_rule *rule)
 {
-	_cleanup_range_set_ struct hs_range_set block = { 0 };
+	_cleanup_range_set_ struct hs_range_set block = {0};
 	char p[PATH_LEN], pe[PATH_LEN], outer_text[64];
 	const json_t *v, *excepts;
-	struct hs_cidr outer = { 0 }, inner;
+	struct hs_cidr outer = {0}, inner;
 	bool present, outer_ok = false;
 	struct hs_range r;
 	int ret = 0;
@@ -230,7 +228,7 @@ static int parse_ip_block(struct ctx *c, const json_t *ib, const char *path,
 		return -1;
 	if (excepts && count_cidrs(c, json_array_size(excepts), p) < 0)
 		return -1;
-	json_array_foreach(excepts, i, v) {
+	json_array_foreach (excepts, i, v) {
 		make_index(pe, p, i);
 		if (parse_cidr(c, v, pe, &inner) < 0) {
 			ret = -1;
@@ -260,8 +258,8 @@ static int parse_ip_block(struct ctx *c, const json_t *ib, const char *path,
 	if (ret < 0)
 		return -1;
 	for (i = 0; i < block.n; i++)
-		if (hs_range_set_add(&rule->peers[outer.family],
-				     &block.r[i]) < 0)
+		if (hs_range_set_add(&rule->peers[outer.family], &block.r[i]) <
+		    0)
 			return set_failed(c, path);
 	return 0;
 }
@@ -280,7 +278,7 @@ static int parse_peer(struct ctx *c, const json_t *peer, const char *path,
 
 	if (!json_is_object(peer))
 		return report(c, path, "must be an object");
-	json_object_foreach((json_t *)peer, key, v) {
+	json_object_foreach ((json_t *)peer, key, v) {
 		if (strcmp(key, "ipBlock") == 0)
 			continue;
 		make_key(p, path, key);
@@ -328,7 +326,7 @@ static int parse_peers(struct ctx *c, const json_t *rj, const char *key,
 			      "peer): omit \"%s\" to allow every peer, or "
 			      "remove the rule to allow none",
 			      key);
-	json_array_foreach(list, i, v) {
+	json_array_foreach (list, i, v) {
 		make_index(pi, p, i);
 		if (parse_peer(c, v, pi, rule) < 0)
 			ret = -1;
@@ -343,8 +341,7 @@ static int parse_peers(struct ctx *c, const json_t *rj, const char *key,
 /* "port" or "endPort": absent, or a number in [1, 65535]. A string is a
  * Kubernetes named port, which only the pod spec can resolve. */
 static int parse_port_number(struct ctx *c, const json_t *pe, const char *key,
-			     const char *path, bool *ret_present,
-			     uint16_t *ret)
+			     const char *path, bool *ret_present, uint16_t *ret)
 {
 	const json_t *v = json_object_get(pe, key);
 	char p[PATH_LEN];
@@ -390,7 +387,8 @@ static int parse_port(struct ctx *c, const json_t *pe, const char *path,
 		ret = report(c, p, "must be a string");
 	} else if (v) {
 		for (i = 0; i < HS_ARRAY_SIZE(protocols); i++)
-			if (strcmp(protocols[i].name, json_string_value(v)) == 0)
+			if (strcmp(protocols[i].name, json_string_value(v)) ==
+			    0)
 				break;
 		if (i == HS_ARRAY_SIZE(protocols))
 			ret = report(c, p,
@@ -477,7 +475,7 @@ static int parse_ports(struct ctx *c, const json_t *rj, const char *path,
 	if (!rule->ports)
 		return out_of_memory(c);
 	rule->n_ports = json_array_size(list);
-	json_array_foreach(list, i, v) {
+	json_array_foreach (list, i, v) {
 		make_index(pi, p, i);
 		if (parse_port(c, v, pi, &rule->ports[i]) < 0)
 			ret = -1;
@@ -531,7 +529,7 @@ static int parse_direction(struct ctx *c, const json_t *json, bool egress,
 		for (f = 0; f < HS_FAMILY_COUNT; f++)
 			hs_range_set_init(&dir->rules[i].peers[f],
 					  (enum hs_family)f);
-	json_array_foreach(list, i, v) {
+	json_array_foreach (list, i, v) {
 		make_index(p, key, i);
 		if (parse_rule(c, v, p, egress, &dir->rules[i]) < 0)
 			ret = -1;
@@ -558,7 +556,7 @@ static int parse_policy_types(struct ctx *c, const json_t *json,
 				     HS_POLICY_MAX_LIST, &list, c->file, "",
 				     c->err) < 0)
 		return mark(c);
-	json_array_foreach(list, i, v) {
+	json_array_foreach (list, i, v) {
 		const char *s = json_string_value(v);
 		struct hs_np_direction *dir;
 
@@ -598,7 +596,7 @@ static int parse_deny(struct ctx *c, const json_t *json, struct hs_netpol *np)
 		return present ? -1 : 0;
 	if (count_cidrs(c, json_array_size(list), "deny") < 0)
 		return -1;
-	json_array_foreach(list, i, v) {
+	json_array_foreach (list, i, v) {
 		make_index(p, "deny", i);
 		if (parse_cidr(c, v, p, &cidr) < 0) {
 			ret = -1;
@@ -633,8 +631,8 @@ static int compute_digest(struct ctx *c, const json_t *json,
 int hs_netpol_parse(json_t *json, const char *file, struct hs_netpol *np,
 		    struct hs_error *err)
 {
-	_cleanup_netpol_ struct hs_netpol tmp = { 0 };
-	struct ctx c = { .file = file, .err = err };
+	_cleanup_netpol_ struct hs_netpol tmp = {0};
+	struct ctx c = {.file = file, .err = err};
 	bool types_ok;
 	size_t f;
 
@@ -666,8 +664,8 @@ int hs_netpol_parse(json_t *json, const char *file, struct hs_netpol *np,
 		report(&c, "ingress",
 		       "rules are given but \"Ingress\" is not in "
 		       "policyTypes, so nothing would enforce them");
-	if (hs_json_get_bool(json, "logRefused", false, &tmp.log_refused,
-			     file, "", err) < 0)
+	if (hs_json_get_bool(json, "logRefused", false, &tmp.log_refused, file,
+			     "", err) < 0)
 		mark(&c);
 	if (c.ret < 0 || compute_digest(&c, json, &tmp) < 0)
 		return -1;
@@ -677,8 +675,7 @@ int hs_netpol_parse(json_t *json, const char *file, struct hs_netpol *np,
 	return 0;
 }
 
-int hs_netpol_load(const char *path, struct hs_netpol *np,
-		   struct hs_error *err)
+int hs_netpol_load(const char *path, struct hs_netpol *np, struct hs_error *err)
 {
 	_cleanup_json_ json_t *json = NULL;
 

@@ -83,11 +83,11 @@ struct nl {
 struct talk {
 	uint32_t seq0;
 	size_t n;
-	uint8_t *acked;    /* per message: 0 none, 1 ok, 2 error */
+	uint8_t *acked; /* per message: 0 none, 1 ok, 2 error */
 	size_t n_errors;
-	int err;           /* errno of the error with the lowest seq */
+	int err; /* errno of the error with the lowest seq */
 	uint32_t err_seq;
-	uint32_t err_off;  /* NLMSGERR_ATTR_OFFS, 0 if none */
+	uint32_t err_off; /* NLMSGERR_ATTR_OFFS, 0 if none */
 	char err_msg[256]; /* NLMSGERR_ATTR_MSG, "" if none */
 	/* GETGEN and GETTABLE replies */
 	bool got_gen;
@@ -168,7 +168,7 @@ static int err_attr_cb(const struct nlattr *attr, void *data)
  * whatever the error, so that the rest of the buffer is read too. */
 static int ack_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlattr *tb[NLMSGERR_ATTR_MAX + 1] = { 0 };
+	const struct nlattr *tb[NLMSGERR_ATTR_MAX + 1] = {0};
 	struct talk *t = data;
 	const struct nlmsgerr *e;
 	size_t hlen = sizeof(*e), i;
@@ -233,8 +233,8 @@ static int comment_cb(const struct nftnl_udata *attr, void *data)
 static void table_info(const struct nftnl_table *t,
 		       struct hs_nft_table_info *info)
 {
-	char copy[NFT_USERDATA_MAXLEN + 260] = { 0 };
-	struct comment_walk w = { .end = copy };
+	char copy[NFT_USERDATA_MAXLEN + 260] = {0};
+	struct comment_walk w = {.end = copy};
 	const void *ud;
 	uint32_t len = 0;
 
@@ -291,7 +291,7 @@ static int data_cb(const struct nlmsghdr *nlh, void *data)
 static int nl_talk(struct nl *nl, const void *buf, size_t len, struct talk *t,
 		   struct hs_error *err)
 {
-	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = ack_cb };
+	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {[NLMSG_ERROR] = ack_cb};
 	_cleanup_free_ char *rbuf = malloc(RECV_MAX);
 	bool malformed = false;
 	ssize_t n;
@@ -330,7 +330,7 @@ static int nl_talk(struct nl *nl, const void *buf, size_t len, struct talk *t,
 static int read_state(struct nl *nl, struct talk *t, struct hs_error *err)
 {
 	_cleanup_table_ struct nftnl_table *tb = nftnl_table_alloc();
-	char buf[512] = { 0 }; /* attribute padding goes out too */
+	char buf[512] = {0}; /* attribute padding goes out too */
 	struct nlmsghdr *nlh;
 	size_t len;
 	uint32_t seq0 = nl->seq;
@@ -388,7 +388,7 @@ static void set_buffer(struct nl *nl, int opt, int force, size_t want)
 static int send_batch(struct nl *nl, const struct hs_nft_batch *b,
 		      const char *file, struct hs_error *err)
 {
-	_cleanup_talk_ struct talk t = { 0 };
+	_cleanup_talk_ struct talk t = {0};
 	char what[256];
 	size_t len, i, missing = 0;
 	const void *data = hs_nft_batch_data(b, &len);
@@ -436,8 +436,8 @@ static int send_batch(struct nl *nl, const struct hs_nft_batch *b,
 int hs_nft_table_get(struct hs_nft_table_info *ret, struct hs_error *err)
 {
 	_cleanup_mnl_socket_ struct mnl_socket *sock = NULL;
-	_cleanup_talk_ struct talk t = { 0 };
-	struct nl nl = { 0 };
+	_cleanup_talk_ struct talk t = {0};
+	struct nl nl = {0};
 	int r = nl_open(&nl, err);
 
 	sock = nl.sock;
@@ -452,14 +452,14 @@ int hs_nft_apply(const struct hs_netpol *np, const char *owner,
 {
 	_cleanup_mnl_socket_ struct mnl_socket *sock = NULL;
 	const char *file = np->file[0] ? np->file : "network policy";
-	struct nl nl = { 0 };
+	struct nl nl = {0};
 	int attempt, r = nl_open(&nl, err);
 
 	sock = nl.sock;
 	if (r < 0)
 		return -1;
 	for (attempt = 0; attempt < APPLY_ATTEMPTS; attempt++) {
-		_cleanup_talk_ struct talk t = { 0 };
+		_cleanup_talk_ struct talk t = {0};
 		_cleanup_batch_ struct hs_nft_batch *b = NULL;
 
 		if (read_state(&nl, &t, err) < 0)
@@ -474,11 +474,11 @@ int hs_nft_apply(const struct hs_netpol *np, const char *owner,
 		 * the pod's table keeps its owner: the container replacing
 		 * it (an init container, say) must not take it away with it
 		 * at its poststop. */
-		b = hs_nft_batch_build_gen(np,
-					   t.info.present && t.info.owner[0]
-						   ? t.info.owner
-						   : owner,
-					   t.info.present, nl.seq, t.genid, err);
+		b = hs_nft_batch_build_gen(
+			np,
+			t.info.present && t.info.owner[0] ? t.info.owner
+							  : owner,
+			t.info.present, nl.seq, t.genid, err);
 		if (!b)
 			return -1;
 		nl.seq += (uint32_t)b->n_msgs;
@@ -501,7 +501,7 @@ int hs_nft_delete_if_owner(const char *owner, bool *ret_deleted,
 {
 	_cleanup_mnl_socket_ struct mnl_socket *sock = NULL;
 	char record[HS_NFT_COMMENT_MAX + 1];
-	struct nl nl = { 0 };
+	struct nl nl = {0};
 	int attempt, r;
 
 	if (hs_nft_owner_record(owner, record, sizeof(record), err) < 0)
@@ -511,7 +511,7 @@ int hs_nft_delete_if_owner(const char *owner, bool *ret_deleted,
 	if (r < 0)
 		return -1;
 	for (attempt = 0; attempt < APPLY_ATTEMPTS; attempt++) {
-		_cleanup_talk_ struct talk t = { 0 };
+		_cleanup_talk_ struct talk t = {0};
 		_cleanup_batch_ struct hs_nft_batch *b = NULL;
 
 		if (read_state(&nl, &t, err) < 0)

@@ -103,8 +103,7 @@ static struct nlmsghdr *msg_start(struct builder *bd, uint16_t type,
 	if (b->n_msgs == bd->cap_msgs)
 		return NULL;
 	b->msgs[b->n_msgs++] = (struct hs_nft_msg){
-		.kind = (uint8_t)kind, .index = index, .first = first
-	};
+		.kind = (uint8_t)kind, .index = index, .first = first};
 	return nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(bd->mb), type,
 				     NFPROTO_INET, flags | NLM_F_ACK,
 				     bd->seq++);
@@ -128,10 +127,9 @@ static int put_batch_marker(struct builder *bd, bool begin, uint32_t genid)
 	if (b->n_msgs == bd->cap_msgs)
 		return -1;
 	b->msgs[b->n_msgs++] = (struct hs_nft_msg){
-		.kind = begin ? HS_NFT_M_BEGIN : HS_NFT_M_END
-	};
-	nlh = begin ? nftnl_batch_begin(buf, bd->seq++) :
-		      nftnl_batch_end(buf, bd->seq++);
+		.kind = begin ? HS_NFT_M_BEGIN : HS_NFT_M_END};
+	nlh = begin ? nftnl_batch_begin(buf, bd->seq++)
+		    : nftnl_batch_end(buf, bd->seq++);
 	nlh->nlmsg_flags |= NLM_F_ACK;
 	if (begin && genid)
 		mnl_attr_put_u32(nlh, NFNL_BATCH_GENID, htonl(genid));
@@ -211,8 +209,8 @@ static int put_set(struct builder *bd, const struct hs_nft_set_plan *s,
 		return -ENOMEM;
 	nftnl_set_set_u32(set, NFTNL_SET_FLAGS, NFT_SET_INTERVAL);
 	nftnl_set_set_u32(set, NFTNL_SET_KEY_TYPE,
-			  s->family == HS_FAMILY_V4 ? HS_NFT_TYPE_IPV4_ADDR :
-						      HS_NFT_TYPE_IPV6_ADDR);
+			  s->family == HS_FAMILY_V4 ? HS_NFT_TYPE_IPV4_ADDR
+						    : HS_NFT_TYPE_IPV6_ADDR);
 	nftnl_set_set_u32(set, NFTNL_SET_KEY_LEN, key_len(s->family));
 	/* nft records the key's byte order; without it a listing would
 	 * still decode, but the set would differ from nft's own. */
@@ -283,8 +281,8 @@ static int put_elems(struct builder *bd, const struct hs_nft_set_plan *s,
 	size_t n = hs_nft_elem_count(s->ranges), first, i;
 
 	for (first = 0; first < n; first += ELEMS_PER_MSG) {
-		size_t count = n - first > ELEMS_PER_MSG ? ELEMS_PER_MSG :
-							   n - first;
+		size_t count =
+			n - first > ELEMS_PER_MSG ? ELEMS_PER_MSG : n - first;
 		size_t last = first + count;
 		struct nlmsghdr *nlh;
 		struct nlattr *list;
@@ -318,8 +316,7 @@ static int put_elems(struct builder *bd, const struct hs_nft_set_plan *s,
 	return 0;
 }
 
-static int put_chain(struct builder *bd, const struct hs_nft_plan *p,
-		     int chain)
+static int put_chain(struct builder *bd, const struct hs_nft_plan *p, int chain)
 {
 	_cleanup_chain_ struct nftnl_chain *c = nftnl_chain_alloc();
 	struct nlmsghdr *nlh;
@@ -331,8 +328,8 @@ static int put_chain(struct builder *bd, const struct hs_nft_plan *p,
 		return -ENOMEM;
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM,
-			    chain == HS_NFT_EGRESS ? NF_INET_LOCAL_OUT :
-						     NF_INET_LOCAL_IN);
+			    chain == HS_NFT_EGRESS ? NF_INET_LOCAL_OUT
+						   : NF_INET_LOCAL_IN);
 	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, 0);
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY,
 			    p->drop[chain] ? NF_DROP : NF_ACCEPT);
@@ -523,8 +520,8 @@ static int rule_exprs(struct nftnl_rule *r, const struct hs_nft_plan *p,
 		      const struct hs_nft_rule_plan *rp)
 {
 	bool egress = rp->chain == HS_NFT_EGRESS;
-	const struct hs_nft_set_plan *s = rp->set >= 0 ? &p->sets[rp->set] :
-							 NULL;
+	const struct hs_nft_set_plan *s =
+		rp->set >= 0 ? &p->sets[rp->set] : NULL;
 	char lo[IFNAMSIZ] = "lo";
 
 	switch (rp->kind) {
@@ -623,8 +620,7 @@ static int put_rule(struct builder *bd, const struct hs_nft_plan *p,
 /* Bytes and messages, both upper bounds: per element at most 48 bytes
  * (IPv6 key, flags, userdata), per rule at most 1024 (the largest, an
  * IPv6 allow rule with a port range, is about 500). */
-static void batch_size(const struct hs_nft_plan *p, size_t *bytes,
-		       size_t *msgs)
+static void batch_size(const struct hs_nft_plan *p, size_t *bytes, size_t *msgs)
 {
 	size_t k, n;
 
@@ -639,8 +635,8 @@ static void batch_size(const struct hs_nft_plan *p, size_t *bytes,
 	*msgs += p->n_rules;
 }
 
-static int build(struct builder *bd, const struct hs_nft_plan *p,
-		 bool replace, uint32_t genid)
+static int build(struct builder *bd, const struct hs_nft_plan *p, bool replace,
+		 uint32_t genid)
 {
 	size_t k;
 	int c;
@@ -670,7 +666,7 @@ static int build(struct builder *bd, const struct hs_nft_plan *p,
 static int build_into(struct hs_nft_batch *b, size_t limit, size_t msgs,
 		      bool replace, uint32_t genid, struct hs_error *err)
 {
-	struct builder bd = { .b = b, .cap_msgs = msgs, .seq = b->seq };
+	struct builder bd = {.b = b, .cap_msgs = msgs, .seq = b->seq};
 	int ret;
 
 	free(b->buf);
@@ -759,7 +755,7 @@ struct hs_nft_batch *hs_nft_batch_build_delete(uint32_t seq, uint32_t genid,
 					       struct hs_error *err)
 {
 	_cleanup_batch_ struct hs_nft_batch *b = calloc(1, sizeof(*b));
-	struct builder bd = { .seq = seq, .cap_msgs = 3 };
+	struct builder bd = {.seq = seq, .cap_msgs = 3};
 
 	if (!b || !(b->msgs = calloc(bd.cap_msgs, sizeof(*b->msgs))) ||
 	    !(b->buf = calloc(1, MSG_MAX))) {
@@ -830,8 +826,7 @@ static void elem_key(const struct nlattr *elem, char *key, size_t key_size,
 
 	*ret_end = false;
 	key[0] = '\0';
-	mnl_attr_for_each_nested(a, elem)
-	{
+	mnl_attr_for_each_nested (a, elem) {
 		uint16_t type = mnl_attr_get_type(a);
 
 		if (type == NFTA_SET_ELEM_FLAGS &&
@@ -840,8 +835,7 @@ static void elem_key(const struct nlattr *elem, char *key, size_t key_size,
 				   NFT_SET_ELEM_INTERVAL_END;
 		if (type != NFTA_SET_ELEM_KEY)
 			continue;
-		mnl_attr_for_each_nested(k, a)
-		{
+		mnl_attr_for_each_nested (k, a) {
 			uint16_t n = mnl_attr_get_payload_len(k);
 
 			if (n == 4 || n == 16)
@@ -862,14 +856,11 @@ static bool find_elem(const struct nlmsghdr *nlh, uint32_t offset,
 	const struct nlattr *list, *e;
 	uint32_t i = 0, start;
 
-	mnl_attr_for_each(list, nlh, sizeof(struct nfgenmsg))
-	{
+	mnl_attr_for_each (list, nlh, sizeof(struct nfgenmsg)) {
 		if (mnl_attr_get_type(list) != NFTA_SET_ELEM_LIST_ELEMENTS)
 			continue;
-		mnl_attr_for_each_nested(e, list)
-		{
-			start = (uint32_t)((const char *)e -
-					   (const char *)nlh);
+		mnl_attr_for_each_nested (e, list) {
+			start = (uint32_t)((const char *)e - (const char *)nlh);
 			if (offset >= start && offset < start + e->nla_len) {
 				*ret_i = i;
 				elem_key(e, key, key_size, ret_end);

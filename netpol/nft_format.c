@@ -72,18 +72,6 @@ static void print_set(FILE *out, const struct hs_nft_set_plan *s)
 	fputs("\t}\n\n", out);
 }
 
-static const char *proto_name(uint8_t proto)
-{
-	switch (proto) {
-	case HS_PROTO_UDP:
-		return "udp";
-	case HS_PROTO_SCTP:
-		return "sctp";
-	default:
-		return "tcp";
-	}
-}
-
 static void print_addr_match(FILE *out, const struct hs_nft_plan *p,
 			     const struct hs_nft_rule_plan *r)
 {
@@ -120,15 +108,16 @@ static void print_rule(FILE *out, const struct hs_nft_plan *p,
 		break;
 	case HS_NFT_R_DENY:
 		print_addr_match(out, p, r);
-		fputs(egress ? "counter reject with icmpx admin-prohibited" :
-			       "counter drop",
+		fputs(egress ? "counter reject with icmpx admin-prohibited"
+			     : "counter drop",
 		      out);
 		break;
 	case HS_NFT_R_ALLOW:
 		if (r->set >= 0)
 			print_addr_match(out, p, r);
 		if (r->proto)
-			fprintf(out, "meta l4proto %s ", proto_name(r->proto));
+			fprintf(out, "meta l4proto %s ",
+				hs_nft_proto_name(r->proto));
 		if (r->proto && r->port_lo == r->port_hi)
 			fprintf(out, "th dport %u ", r->port_lo);
 		else if (r->proto && (r->port_lo != 0 || r->port_hi != 65535))
@@ -157,7 +146,7 @@ static void print_rule(FILE *out, const struct hs_nft_plan *p,
 
 int hs_nft_format(const struct hs_netpol *np, const char *owner, FILE *out)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_nft_plan p;
 	size_t k;
 	int c;
@@ -172,8 +161,7 @@ int hs_nft_format(const struct hs_netpol *np, const char *owner, FILE *out)
 		print_set(out, &p.sets[k]);
 	for (c = 0; c < HS_NFT_CHAINS; c++) {
 		fprintf(out, "\tchain %s {\n", hs_nft_chain_name(c));
-		fprintf(out,
-			"\t\ttype filter hook %s priority 0; policy %s;\n",
+		fprintf(out, "\t\ttype filter hook %s priority 0; policy %s;\n",
 			c == HS_NFT_EGRESS ? "output" : "input",
 			p.drop[c] ? "drop" : "accept");
 		for (k = 0; k < p.n_rules; k++)

@@ -26,8 +26,8 @@
 #define HS_NFT_COMMENT_MAX 128
 #define HS_NFT_COMMENT_PREFIX "hardshim:"
 /* What is left of the comment for the owner: "hardshim:" DIGEST ":". */
-#define HS_NFT_OWNER_INLINE_MAX                                               \
-	(HS_NFT_COMMENT_MAX - (sizeof(HS_NFT_COMMENT_PREFIX) - 1) -           \
+#define HS_NFT_OWNER_INLINE_MAX                                     \
+	(HS_NFT_COMMENT_MAX - (sizeof(HS_NFT_COMMENT_PREFIX) - 1) - \
 	 HS_DIGEST_HEX_LEN - 1)
 /* An owner that does not fit, or holds a character outside runc's id
  * alphabet, is recorded as '#' and the first 48 hex digits (192 bits) of
@@ -51,37 +51,37 @@
 enum hs_nft_chain { HS_NFT_EGRESS = 0, HS_NFT_INGRESS = 1, HS_NFT_CHAINS };
 
 enum hs_nft_rule_kind {
-	HS_NFT_R_LOOPBACK,       /* oifname/iifname "lo" accept */
+	HS_NFT_R_LOOPBACK, /* oifname/iifname "lo" accept */
 	HS_NFT_R_CT_ESTABLISHED, /* ct state established,related accept */
-	HS_NFT_R_CT_INVALID,     /* ct state invalid drop */
-	HS_NFT_R_NEIGHBOUR,      /* ICMPv6 types 133-136 accept */
-	HS_NFT_R_DENY_TCP,       /* egress @deny4/@deny6, tcp: counter, reset */
-	HS_NFT_R_DENY,           /* @deny4/@deny6: counter, reject or drop */
-	HS_NFT_R_ALLOW,          /* peers set, protocol, ports: accept */
-	HS_NFT_R_REFUSE_COUNT,   /* counter [limit log] (no verdict) */
-	HS_NFT_R_REFUSE_TCP,     /* meta l4proto tcp reject with tcp reset */
-	HS_NFT_R_REFUSE,         /* reject (icmpx admin-prohibited) or drop */
+	HS_NFT_R_CT_INVALID, /* ct state invalid drop */
+	HS_NFT_R_NEIGHBOUR, /* ICMPv6 types 133-136 accept */
+	HS_NFT_R_DENY_TCP, /* egress @deny4/@deny6, tcp: counter, reset */
+	HS_NFT_R_DENY, /* @deny4/@deny6: counter, reject or drop */
+	HS_NFT_R_ALLOW, /* peers set, protocol, ports: accept */
+	HS_NFT_R_REFUSE_COUNT, /* counter [limit log] (no verdict) */
+	HS_NFT_R_REFUSE_TCP, /* meta l4proto tcp reject with tcp reset */
+	HS_NFT_R_REFUSE, /* reject (icmpx admin-prohibited) or drop */
 };
 
 struct hs_nft_set_plan {
-	char name[16];          /* deny4, e12_6, i0_4 */
+	char name[16]; /* deny4, e12_6, i0_4 */
 	enum hs_family family;
-	bool counter;           /* the deny sets count their elements */
-	int chain;              /* -1 for the deny sets */
-	uint32_t np_rule;       /* the policy rule whose peers these are */
-	uint32_t id;            /* NFTA_SET_ID: 1, 2, ... */
+	bool counter; /* the deny sets count their elements */
+	int chain; /* -1 for the deny sets */
+	uint32_t np_rule; /* the policy rule whose peers these are */
+	uint32_t id; /* NFTA_SET_ID: 1, 2, ... */
 	const struct hs_range_set *ranges; /* borrowed from the netpol */
 };
 
 struct hs_nft_rule_plan {
-	uint8_t chain;          /* enum hs_nft_chain */
-	uint8_t kind;           /* enum hs_nft_rule_kind */
-	int8_t family;          /* address match: -1 none, else hs_family */
-	bool log;               /* HS_NFT_R_REFUSE_COUNT: log too */
-	int32_t set;            /* index into sets, -1 none */
-	uint8_t proto;          /* 0: any protocol */
+	uint8_t chain; /* enum hs_nft_chain */
+	uint8_t kind; /* enum hs_nft_rule_kind */
+	int8_t family; /* address match: -1 none, else hs_family */
+	bool log; /* HS_NFT_R_REFUSE_COUNT: log too */
+	int32_t set; /* index into sets, -1 none */
+	uint8_t proto; /* 0: any protocol */
 	uint16_t port_lo, port_hi; /* with proto; 0-65535: any port */
-	uint32_t np_rule;       /* HS_NFT_R_ALLOW: index in the direction */
+	uint32_t np_rule; /* HS_NFT_R_ALLOW: index in the direction */
 };
 
 struct hs_nft_plan {
@@ -96,6 +96,9 @@ struct hs_nft_plan {
 /* --- nft_plan.c ----------------------------------------------------------- */
 
 const char *hs_nft_chain_name(int chain);
+
+/* "tcp", "udp", "sctp": nft's names, for the text and for messages. */
+const char *hs_nft_proto_name(uint8_t proto);
 
 /* How `owner` is recorded in the table comment: itself if it is short and
  * made of [A-Za-z0-9_.+-], else '#' and a truncated SHA-256. An empty
@@ -118,7 +121,7 @@ void hs_nft_plan_free(struct hs_nft_plan *p);
  * except at the family's last address (an open interval). */
 struct hs_nft_elem {
 	struct hs_addr key;
-	bool end;  /* NFT_SET_ELEM_INTERVAL_END */
+	bool end; /* NFT_SET_ELEM_INTERVAL_END */
 	bool open; /* start of an interval that runs to the last address */
 };
 size_t hs_nft_elem_count(const struct hs_range_set *s);

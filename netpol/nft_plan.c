@@ -344,8 +344,8 @@ static int plan_allow(struct planner *pl, const struct hs_np_rule *rule,
 	return 0;
 }
 
-static int plan_chain(struct planner *pl, const struct hs_netpol *np,
-		      int chain, const int deny_set[HS_FAMILY_COUNT],
+static int plan_chain(struct planner *pl, const struct hs_netpol *np, int chain,
+		      const int deny_set[HS_FAMILY_COUNT],
 		      int (*rule_sets)[HS_FAMILY_COUNT], struct hs_error *err)
 {
 	static const enum hs_nft_rule_kind head[] = {
@@ -430,8 +430,8 @@ int hs_nft_plan_build(const struct hs_netpol *np, const char *owner,
 	char record[HS_NFT_COMMENT_MAX + 1];
 	int deny_set[HS_FAMILY_COUNT];
 	_cleanup_free_ int(*rule_sets)[HS_FAMILY_COUNT] = NULL;
-	struct hs_nft_plan p = { 0 };
-	struct planner pl = { .p = &p };
+	struct hs_nft_plan p = {0};
+	struct planner pl = {.p = &p};
 	size_t k, max_rules;
 	int c, f;
 
@@ -457,9 +457,9 @@ int hs_nft_plan_build(const struct hs_netpol *np, const char *owner,
 	plan_size(np, &pl.cap_sets, &pl.cap_rules);
 	p.sets = calloc(pl.cap_sets, sizeof(*p.sets));
 	p.rules = calloc(pl.cap_rules, sizeof(*p.rules));
-	max_rules = np->egress.n_rules > np->ingress.n_rules ?
-			    np->egress.n_rules :
-			    np->ingress.n_rules;
+	max_rules = np->egress.n_rules > np->ingress.n_rules
+			    ? np->egress.n_rules
+			    : np->ingress.n_rules;
 	rule_sets = calloc(max_rules ?: 1, sizeof(*rule_sets));
 	if (!p.sets || !p.rules || !rule_sets)
 		goto oom;
@@ -467,8 +467,8 @@ int hs_nft_plan_build(const struct hs_netpol *np, const char *owner,
 	for (f = 0; f < HS_FAMILY_COUNT; f++) {
 		const char *name = f == HS_FAMILY_V4 ? "deny4" : "deny6";
 
-		deny_set[f] = add_set(&pl, name, (enum hs_family)f, true, -1,
-				      0, &np->deny[f], err);
+		deny_set[f] = add_set(&pl, name, (enum hs_family)f, true, -1, 0,
+				      &np->deny[f], err);
 		if (deny_set[f] < 0)
 			goto fail;
 	}
@@ -514,7 +514,7 @@ void hs_nft_set_describe(const struct hs_nft_set_plan *s, char *buf,
 			 hs_nft_chain_name(s->chain), s->np_rule);
 }
 
-static const char *proto_name(uint8_t proto)
+const char *hs_nft_proto_name(uint8_t proto)
 {
 	switch (proto) {
 	case HS_PROTO_TCP:
@@ -564,13 +564,14 @@ void hs_nft_rule_describe(const struct hs_nft_plan *p,
 	case HS_NFT_R_ALLOW:
 		if (r->proto && r->port_lo == r->port_hi)
 			snprintf(ports, sizeof(ports), " %s %u",
-				 proto_name(r->proto), r->port_lo);
+				 hs_nft_proto_name(r->proto), r->port_lo);
 		else if (r->proto && (r->port_lo || r->port_hi != 65535))
 			snprintf(ports, sizeof(ports), " %s %u-%u",
-				 proto_name(r->proto), r->port_lo, r->port_hi);
+				 hs_nft_proto_name(r->proto), r->port_lo,
+				 r->port_hi);
 		else if (r->proto)
 			snprintf(ports, sizeof(ports), " %s",
-				 proto_name(r->proto));
+				 hs_nft_proto_name(r->proto));
 		snprintf(buf, size, "rule in chain %s: %s[%u]%s %s %s", chain,
 			 chain, r->np_rule, ports,
 			 r->chain == HS_NFT_EGRESS ? "to" : "from", set);

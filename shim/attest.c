@@ -43,11 +43,11 @@ int hs_attest_parse_status(const char *text, struct hs_proc_status *st,
 		const char *key;
 		size_t off;
 	} caps[] = {
-		{ "CapInh:", offsetof(struct hs_proc_status, inh) },
-		{ "CapPrm:", offsetof(struct hs_proc_status, prm) },
-		{ "CapEff:", offsetof(struct hs_proc_status, eff) },
-		{ "CapBnd:", offsetof(struct hs_proc_status, bnd) },
-		{ "CapAmb:", offsetof(struct hs_proc_status, amb) },
+		{"CapInh:", offsetof(struct hs_proc_status, inh)},
+		{"CapPrm:", offsetof(struct hs_proc_status, prm)},
+		{"CapEff:", offsetof(struct hs_proc_status, eff)},
+		{"CapBnd:", offsetof(struct hs_proc_status, bnd)},
+		{"CapAmb:", offsetof(struct hs_proc_status, amb)},
 	};
 	unsigned seen = 0, want = (1u << 9) - 1;
 	const char *line = text;
@@ -65,8 +65,9 @@ int hs_attest_parse_status(const char *text, struct hs_proc_status *st,
 		for (i = 0; i < HS_ARRAY_SIZE(caps); i++)
 			if (strncmp(line, caps[i].key, strlen(caps[i].key)) ==
 			    0) {
-				bad = parse_caps_hex(v, (hs_capset_t *)((char *)st +
-								caps[i].off));
+				bad = parse_caps_hex(
+					v, (hs_capset_t *)((char *)st +
+							   caps[i].off));
 				seen |= 1u << i;
 			}
 		if (strncmp(line, "Uid:", 4) == 0) {
@@ -105,9 +106,10 @@ static int capset_of(const json_t *caps, const char *set, hs_capset_t *out,
 	json_t *v;
 
 	*out = 0;
-	json_array_foreach(list, i, v) {
-		int c = json_is_string(v) ? hs_caps_from_name(json_string_value(v))
-					  : -1;
+	json_array_foreach (list, i, v) {
+		int c = json_is_string(v)
+				? hs_caps_from_name(json_string_value(v))
+				: -1;
 
 		if (c < 0)
 			return hs_err(err, EINVAL,
@@ -151,8 +153,8 @@ static int check_set(const char *name, hs_capset_t have, hs_capset_t allowed,
 		      pid, name, have, allowed);
 }
 
-int hs_attest_check(const struct hs_proc_status *st,
-		    const struct hs_expect *e, int pid, struct hs_error *err)
+int hs_attest_check(const struct hs_proc_status *st, const struct hs_expect *e,
+		    int pid, struct hs_error *err)
 {
 	hs_capset_t root_extra = e->uid == 0 ? e->bnd : 0;
 	int i;
@@ -162,17 +164,16 @@ int hs_attest_check(const struct hs_proc_status *st,
 			      "pid %d: Seccomp is %d, expected 2 (filter)", pid,
 			      st->seccomp);
 	if (st->no_new_privs != 1)
-		return hs_err(err, EPERM, "pid %d: NoNewPrivs is %d, expected 1",
-			      pid, st->no_new_privs);
+		return hs_err(err, EPERM,
+			      "pid %d: NoNewPrivs is %d, expected 1", pid,
+			      st->no_new_privs);
 	for (i = 0; i < 4; i++) {
 		if (st->uid[i] != e->uid)
-			return hs_err(err, EPERM,
-				      "pid %d: uid %u, expected %u", pid,
-				      st->uid[i], e->uid);
+			return hs_err(err, EPERM, "pid %d: uid %u, expected %u",
+				      pid, st->uid[i], e->uid);
 		if (st->gid[i] != e->gid)
-			return hs_err(err, EPERM,
-				      "pid %d: gid %u, expected %u", pid,
-				      st->gid[i], e->gid);
+			return hs_err(err, EPERM, "pid %d: gid %u, expected %u",
+				      pid, st->gid[i], e->gid);
 	}
 	if (check_set("CapBnd", st->bnd, e->bnd, pid, err) < 0 ||
 	    check_set("CapAmb", st->amb, e->amb, pid, err) < 0 ||

@@ -14,9 +14,13 @@
 static void hash_stat(struct hs_sha256 *s, const struct stat *st)
 {
 	uint64_t v[8] = {
-		st->st_dev,	      st->st_ino,	     (uint64_t)st->st_size,
-		(uint64_t)st->st_mtim.tv_sec, (uint64_t)st->st_mtim.tv_nsec,
-		(uint64_t)st->st_ctim.tv_sec, (uint64_t)st->st_ctim.tv_nsec,
+		st->st_dev,
+		st->st_ino,
+		(uint64_t)st->st_size,
+		(uint64_t)st->st_mtim.tv_sec,
+		(uint64_t)st->st_mtim.tv_nsec,
+		(uint64_t)st->st_ctim.tv_sec,
+		(uint64_t)st->st_ctim.tv_nsec,
 		st->st_mode,
 	};
 
@@ -35,7 +39,7 @@ static int entry_name(const struct hs_policy *p,
 	char hex[HS_DIGEST_HEX_LEN + 1];
 	struct hs_sha256 s;
 	struct stat self;
-	unsigned kernel[2] = { rctx->kernel_major, rctx->kernel_minor };
+	unsigned kernel[2] = {rctx->kernel_major, rctx->kernel_minor};
 	size_t i;
 
 	/* A rebuilt hardshim may resolve or compile differently. */
@@ -88,8 +92,9 @@ static json_t *file_json(const struct hs_profile_file *f)
 {
 	return json_pack("{ss sI sI sI sI sI sI sI}", "path", f->path, "dev",
 			 (json_int_t)f->dev, "ino", (json_int_t)f->ino, "size",
-			 (json_int_t)f->size, "mtime", (json_int_t)f->mtime.tv_sec,
-			 "mtime_ns", (json_int_t)f->mtime.tv_nsec, "ctime",
+			 (json_int_t)f->size, "mtime",
+			 (json_int_t)f->mtime.tv_sec, "mtime_ns",
+			 (json_int_t)f->mtime.tv_nsec, "ctime",
 			 (json_int_t)f->ctime.tv_sec, "ctime_ns",
 			 (json_int_t)f->ctime.tv_nsec);
 }
@@ -114,11 +119,12 @@ static bool file_unchanged(const json_t *f)
 
 static bool lookup(int dirfd, const char *name, struct hs_seccomp_plan *out)
 {
-	struct hs_error ignored = { 0 };
+	struct hs_error ignored = {0};
 	_cleanup_json_ json_t *entry = hs_json_load_at(
 		dirfd, name, name, HS_CONFIG_JSON_MAX_BYTES, &ignored);
 	const json_t *files = json_object_get(entry, "files");
-	const char *digest = json_string_value(json_object_get(entry, "digest"));
+	const char *digest =
+		json_string_value(json_object_get(entry, "digest"));
 	json_t *seccomp = json_object_get(entry, "seccomp");
 	size_t i;
 	json_t *f;
@@ -126,12 +132,13 @@ static bool lookup(int dirfd, const char *name, struct hs_seccomp_plan *out)
 	if (!json_is_array(files) || json_array_size(files) == 0 || !digest ||
 	    strlen(digest) != HS_DIGEST_HEX_LEN || !json_is_object(seccomp))
 		return false;
-	json_array_foreach(files, i, f)
+	json_array_foreach (files, i, f)
 		if (!file_unchanged(f))
 			return false;
 	memset(out, 0, sizeof(*out));
 	memcpy(out->digest, digest, sizeof(out->digest));
-	out->bpf_insns = (size_t)json_integer_value(json_object_get(entry, "insns"));
+	out->bpf_insns =
+		(size_t)json_integer_value(json_object_get(entry, "insns"));
 	out->resolved = json_incref(seccomp);
 	return true;
 }
@@ -162,9 +169,10 @@ static void prune(int dirfd)
 	closedir(d);
 }
 
-static void store(int dirfd, const char *name, const struct hs_seccomp_plan *plan)
+static void store(int dirfd, const char *name,
+		  const struct hs_seccomp_plan *plan)
 {
-	struct hs_error ignored = { 0 };
+	struct hs_error ignored = {0};
 	_cleanup_json_ json_t *entry = NULL;
 	json_t *files = json_array();
 	size_t i;

@@ -17,8 +17,8 @@ int hs_caps_from_name(const char *name)
 	if (strncmp(name, "CAP_", 4) != 0 || name[4] == '\0')
 		return -1;
 	for (p = name + 4; *p; p++)
-		if (!isupper((unsigned char)*p) && !isdigit((unsigned char)*p) &&
-		    *p != '_')
+		if (!isupper((unsigned char)*p) &&
+		    !isdigit((unsigned char)*p) && *p != '_')
 			return -1;
 	return capng_name_to_capability(name + 4);
 }
@@ -47,4 +47,18 @@ int hs_caps_last(void)
 	/* CAP_LAST_CAP of the headers libcap-ng was built with; a set must fit
 	 * in 64 bits, which holds until the kernel passes 63 capabilities. */
 	return CAP_LAST_CAP < 63 ? CAP_LAST_CAP : 63;
+}
+
+void hs_caps_names(hs_capset_t set, struct hs_caps_names *ret)
+{
+	size_t n = 0;
+	int c;
+
+	for (c = 0; c <= hs_caps_last() && n < 64; c++)
+		if ((set & ((hs_capset_t)1 << c)) &&
+		    hs_caps_to_name(c, ret->names[n], HS_CAP_NAME_MAX) == 0) {
+			ret->list[n] = ret->names[n];
+			n++;
+		}
+	ret->list[n] = NULL;
 }

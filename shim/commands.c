@@ -26,7 +26,7 @@ static int fail(struct hs_error *err)
 int hs_cmd_harden(int argc, char **argv)
 {
 	const char *bundle = NULL, *policy_name = NULL;
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = NULL;
 	_cleanup_free_ char *out = NULL;
 	struct hs_config cfg;
@@ -119,11 +119,12 @@ static enum file_kind classify(const json_t *json)
 	    (json_object_get(json, "name") && json_object_get(json, "seccomp")))
 		return KIND_POLICY;
 	if (json_object_get(json, "policyTypes") ||
-	    json_object_get(json, "egress") || json_object_get(json, "ingress") ||
-	    json_object_get(json, "deny"))
+	    json_object_get(json, "egress") ||
+	    json_object_get(json, "ingress") || json_object_get(json, "deny"))
 		return KIND_NETPOL;
 	if (json_object_get(json, "defaultAction") ||
-	    json_object_get(json, "extends") || json_object_get(json, "syscalls"))
+	    json_object_get(json, "extends") ||
+	    json_object_get(json, "syscalls"))
 		return KIND_PROFILE;
 	return KIND_UNKNOWN;
 }
@@ -133,8 +134,8 @@ static enum file_kind classify(const json_t *json)
 static int check_compiles(const json_t *merged, const char *const *caps,
 			  const char *file, struct hs_error *err)
 {
-	struct hs_resolve_ctx ctx = { 0 };
-	struct hs_error quiet = { 0 };
+	struct hs_resolve_ctx ctx = {0};
+	struct hs_error quiet = {0};
 	_cleanup_json_ json_t *resolved = NULL;
 	size_t insns;
 
@@ -175,12 +176,11 @@ static int check_policy(const char *path, struct hs_error *err)
 {
 	_cleanup_json_ json_t *merged = NULL;
 	struct hs_policy p;
-	char names[64][40];
-	const char *caps[65];
+	struct hs_caps_names caps;
 	char dir[HS_PATH_MAX];
-	size_t i, n = 0;
+	size_t i;
 	json_t *v;
-	int c, ret;
+	int ret;
 
 	if (hs_policy_load_file(path, &p, err) < 0)
 		return -1;
@@ -189,19 +189,13 @@ static int check_policy(const char *path, struct hs_error *err)
 		hs_policy_free(&p);
 		return -1;
 	}
-	for (c = 0; c <= hs_caps_last() && n < 64; c++)
-		if ((p.cap_ceiling & ((hs_capset_t)1 << c)) &&
-		    hs_caps_to_name(c, names[n], sizeof(names[n])) == 0) {
-			caps[n] = names[n];
-			n++;
-		}
-	caps[n] = NULL;
 	/* The widest container this policy admits: every ceiling cap. */
-	ret = check_compiles(merged, caps, p.seccomp_path, err);
+	hs_caps_names(p.cap_ceiling, &caps);
+	ret = check_compiles(merged, caps.list, p.seccomp_path, err);
 	if (p.has_network && check_netpol(p.network_path, err) < 0)
 		ret = -1;
 	snprintf(dir, sizeof(dir), "%s", path);
-	json_array_foreach(p.selectable, i, v) {
+	json_array_foreach (p.selectable, i, v) {
 		char sibling[HS_PATH_MAX + 80];
 
 		snprintf(sibling, sizeof(sibling), "%s/%s.json", dirname(dir),
@@ -234,7 +228,8 @@ static int check_config(const char *path, json_t *json, struct hs_error *err)
 						     : cfg.default_policy;
 		char file[HS_PATH_MAX + 80];
 
-		snprintf(file, sizeof(file), "%s/%s.json", cfg.policy_dir, name);
+		snprintf(file, sizeof(file), "%s/%s.json", cfg.policy_dir,
+			 name);
 		if (check_policy(file, err) < 0)
 			ret = -1;
 	}
@@ -244,7 +239,7 @@ static int check_config(const char *path, json_t *json, struct hs_error *err)
 
 int hs_cmd_check(int argc, char **argv)
 {
-	struct hs_error err = { .sink = stderr };
+	struct hs_error err = {.sink = stderr};
 	int i;
 
 	if (argc < 2) {

@@ -12,10 +12,11 @@
 #include "hs_config.h"
 
 static const char *const config_keys[] = {
-	"comment", "runtime",	  "policyDir",	 "defaultPolicy",
-	"tenants", "hookTimeout", "decisionLog", "cacheDir", NULL,
+	"comment",	 "runtime",  "policyDir",
+	"defaultPolicy", "tenants",  "hookTimeout",
+	"decisionLog",	 "cacheDir", NULL,
 };
-static const char *const tenant_keys[] = { "namespace", "policy", NULL };
+static const char *const tenant_keys[] = {"namespace", "policy", NULL};
 
 const char *hs_config_path(void)
 {
@@ -41,24 +42,22 @@ int hs_policy_name_valid(const char *name)
 	return 1;
 }
 
-/* dir + "/" + rel, unless rel is absolute. */
-static int join_path(char *out, size_t size, const char *dir, const char *rel)
+int hs_config_join_path(char *out, size_t size, const char *dir,
+			const char *rel)
 {
 	if (rel[0] == '/')
 		return hs_snprintf(out, size, "%s", rel);
 	return hs_snprintf(out, size, "%s/%s", dir, rel);
 }
 
-static int parse_policy_name(const json_t *obj, const char *key,
-			     bool required, const char **ret,
-			     const char *file, const char *path,
-			     struct hs_error *err)
+static int parse_policy_name(const json_t *obj, const char *key, bool required,
+			     const char **ret, const char *file,
+			     const char *path, struct hs_error *err)
 {
 	char p[HS_ERR_MSG_MAX];
 	const char *name = NULL;
 
-	if (hs_json_get_string(obj, key, required, &name, file, path, err) <
-	    0)
+	if (hs_json_get_string(obj, key, required, &name, file, path, err) < 0)
 		return -1;
 	if (!name)
 		return 0;
@@ -89,7 +88,7 @@ static int parse_tenants(const json_t *json, const char *file,
 				   "%zu rules, more than the limit of %d",
 				   json_array_size(tenants),
 				   HS_CONFIG_MAX_TENANTS);
-	json_array_foreach(tenants, i, t) {
+	json_array_foreach (tenants, i, t) {
 		char p[64];
 		struct hs_tenant_rule *r = &cfg->tenants[cfg->n_tenants];
 
@@ -138,8 +137,8 @@ int hs_config_parse(json_t *json, const char *file, const char *dir,
 	if (hs_json_get_string(json, "policyDir", false, &policy_dir, file, "",
 			       err) < 0)
 		ret = -1;
-	else if (join_path(cfg->policy_dir, sizeof(cfg->policy_dir), dir,
-			   policy_dir) < 0)
+	else if (hs_config_join_path(cfg->policy_dir, sizeof(cfg->policy_dir),
+				     dir, policy_dir) < 0)
 		ret = hs_json_err(err, file, "policyDir", "path too long");
 	if (hs_json_get_int(json, "hookTimeout", false, 1, HS_HOOK_TIMEOUT_MAX,
 			    &timeout, file, "", err) < 0)
@@ -148,8 +147,9 @@ int hs_config_parse(json_t *json, const char *file, const char *dir,
 	if (hs_json_get_string(json, "decisionLog", false, &log, file, "",
 			       err) < 0)
 		ret = -1;
-	else if (log && join_path(cfg->decision_log, sizeof(cfg->decision_log),
-				  dir, log) < 0)
+	else if (log &&
+		 hs_config_join_path(cfg->decision_log,
+				     sizeof(cfg->decision_log), dir, log) < 0)
 		ret = hs_json_err(err, file, "decisionLog", "path too long");
 	cfg->cache_dir = HS_CACHE_DEFAULT_DIR;
 	if (hs_json_get_string(json, "cacheDir", false, &cfg->cache_dir, file,

@@ -54,9 +54,9 @@ static void block(struct hs_sha256 *s, const uint8_t *p)
 
 void hs_sha256_init(struct hs_sha256 *s)
 {
-	static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372,
-					0xa54ff53a, 0x510e527f, 0x9b05688c,
-					0x1f83d9ab, 0x5be0cd19 };
+	static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372,
+				       0xa54ff53a, 0x510e527f, 0x9b05688c,
+				       0x1f83d9ab, 0x5be0cd19};
 
 	memcpy(s->h, iv, sizeof(iv));
 	s->len = 0;

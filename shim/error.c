@@ -47,7 +47,8 @@ int hs_err_context(struct hs_error *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(joined, sizeof(joined), fmt, ap);
 	va_end(ap);
-	/* Truncation of an error message is acceptable: it is still one line. */
+	/* Truncation of an error message is acceptable: it is still one line.
+	 */
 	if (n >= 0 && (size_t)n + 3 < sizeof(joined)) {
 		size_t room = sizeof(joined) - (size_t)n - 3;
 		size_t len = strnlen(err->msg, room);

@@ -28,11 +28,12 @@ static void print_caps(const struct hs_policy *p)
 		}
 	}
 	printf("%s\n  ambient: %s\n", n ? "" : " (none)",
-	       p->allow_ambient ? "allowed within the ceiling" : "always empty");
-	printf("user: %s\n",
-	       !p->run_as_non_root	      ? "any uid, root included"
-	       : p->root_rule == HS_ROOT_REMAP ? "non-root; uid/gid 0 remapped"
-					       : "non-root; uid/gid 0 refused");
+	       p->allow_ambient ? "allowed within the ceiling"
+				: "always empty");
+	printf("user: %s\n", !p->run_as_non_root ? "any uid, root included"
+			     : p->root_rule == HS_ROOT_REMAP
+				     ? "non-root; uid/gid 0 remapped"
+				     : "non-root; uid/gid 0 refused");
 	if (p->run_as_non_root && p->root_rule == HS_ROOT_REMAP)
 		printf("  remapped to %u:%u\n", p->uid, p->gid);
 	printf("no_new_privs: always\nexec into containers: %s\n",
@@ -44,14 +45,15 @@ static void print_names(const json_t *names)
 	size_t i;
 	json_t *n;
 
-	json_array_foreach(names, i, n)
+	json_array_foreach (names, i, n)
 		printf("%s%s", i ? " " : "", json_string_value(n));
 }
 
 /* Each denying rule is a group; its comment says why. */
 static void print_seccomp(const json_t *merged)
 {
-	const char *def = json_string_value(json_object_get(merged, "defaultAction"));
+	const char *def =
+		json_string_value(json_object_get(merged, "defaultAction"));
 	const json_t *rules = json_object_get(merged, "syscalls");
 	size_t i, allowed = 0, conditional = 0;
 	json_t *r;
@@ -62,9 +64,11 @@ static void print_seccomp(const json_t *merged)
 		       (long long)json_integer_value(
 			       json_object_get(merged, "defaultErrnoRet")));
 	printf("\n");
-	json_array_foreach(rules, i, r) {
-		const char *action = json_string_value(json_object_get(r, "action"));
-		const char *why = json_string_value(json_object_get(r, "comment"));
+	json_array_foreach (rules, i, r) {
+		const char *action =
+			json_string_value(json_object_get(r, "action"));
+		const char *why =
+			json_string_value(json_object_get(r, "comment"));
 		const json_t *names = json_object_get(r, "names");
 		bool args = json_array_size(json_object_get(r, "args")) > 0;
 
@@ -78,8 +82,9 @@ static void print_seccomp(const json_t *merged)
 		printf("  denied%s (%s", args ? " with these arguments" : "",
 		       action ? action : "?");
 		if (json_is_integer(json_object_get(r, "errnoRet")))
-			printf(" %lld", (long long)json_integer_value(
-						json_object_get(r, "errnoRet")));
+			printf(" %lld",
+			       (long long)json_integer_value(
+				       json_object_get(r, "errnoRet")));
 		printf("): ");
 		print_names(names);
 		printf("\n");
@@ -100,13 +105,14 @@ static void print_blocks(const json_t *list, const char *key)
 		printf("any address");
 		return;
 	}
-	json_array_foreach(list, i, peer) {
+	json_array_foreach (list, i, peer) {
 		const json_t *block = json_object_get(peer, "ipBlock");
 
 		printf("%s%s", i ? ", " : "",
 		       json_string_value(json_object_get(block, "cidr")));
-		json_array_foreach(json_object_get(block, "except"), j, ex)
-			printf("%s%s", j ? " " : " except ", json_string_value(ex));
+		json_array_foreach (json_object_get(block, "except"), j, ex)
+			printf("%s%s", j ? " " : " except ",
+			       json_string_value(ex));
 	}
 	(void)key;
 }
@@ -120,8 +126,9 @@ static void print_ports(const json_t *ports)
 		printf("every protocol and port");
 		return;
 	}
-	json_array_foreach(ports, i, p) {
-		const char *proto = json_string_value(json_object_get(p, "protocol"));
+	json_array_foreach (ports, i, p) {
+		const char *proto =
+			json_string_value(json_object_get(p, "protocol"));
 		const json_t *port = json_object_get(p, "port");
 		const json_t *end = json_object_get(p, "endPort");
 
@@ -153,7 +160,7 @@ static void print_direction(const struct hs_netpol *np, const char *name,
 		return;
 	}
 	printf("only these, everything else refused\n");
-	json_array_foreach(rules, i, r) {
+	json_array_foreach (rules, i, r) {
 		printf("    %s ", strcmp(name, "egress") == 0 ? "to" : "from");
 		print_blocks(json_object_get(r, peer_key), peer_key);
 		printf(": ");
@@ -177,7 +184,7 @@ static int print_network(const struct hs_policy *p, struct hs_error *err)
 		return -1;
 	printf("\nnetwork (%s, digest %.12s):\n", p->network_path, np.digest);
 	printf("  never reachable, in either direction (counted):");
-	json_array_foreach(json_object_get(np.json, "deny"), i, d)
+	json_array_foreach (json_object_get(np.json, "deny"), i, d)
 		printf(" %s", json_string_value(d));
 	printf("\n");
 	print_direction(&np, "egress", "to", np.egress.listed);
@@ -194,7 +201,7 @@ static int print_network(const struct hs_policy *p, struct hs_error *err)
 
 int hs_cmd_explain(int argc, char **argv)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *merged = NULL;
 	struct hs_policy p;
 	int ret;

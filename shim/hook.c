@@ -45,8 +45,7 @@ static int read_state(struct hs_state *st, struct hs_error *err)
 	return hs_state_parse(json, st, err);
 }
 
-static const char *state_annotation(const struct hs_state *st,
-				    const char *key)
+static const char *state_annotation(const struct hs_state *st, const char *key)
 {
 	return json_string_value(json_object_get(st->annotations, key));
 }
@@ -72,8 +71,7 @@ static int load_policy(const struct hs_state *st, struct hs_config *cfg,
 }
 
 /* The bundle's config.json, as the wrapper wrote it. */
-static json_t *load_bundle_spec(const struct hs_state *st,
-				struct hs_error *err)
+static json_t *load_bundle_spec(const struct hs_state *st, struct hs_error *err)
 {
 	_cleanup_close_ int dirfd = -1;
 	char display[HS_PATH_MAX];
@@ -81,28 +79,12 @@ static json_t *load_bundle_spec(const struct hs_state *st,
 	snprintf(display, sizeof(display), "%s/config.json", st->bundle);
 	dirfd = open(st->bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0) {
-		hs_err(err, errno, "bundle %s: %s", st->bundle, strerror(errno));
+		hs_err(err, errno, "bundle %s: %s", st->bundle,
+		       strerror(errno));
 		return NULL;
 	}
 	return hs_json_load_at(dirfd, "config.json", display,
 			       HS_CONFIG_JSON_MAX_BYTES, err);
-}
-
-/* The path of the network namespace the spec joins, or NULL. */
-static const char *spec_netns_path(const json_t *spec)
-{
-	const json_t *list =
-		json_object_get(json_object_get(spec, "linux"), "namespaces");
-	size_t i;
-	json_t *ns;
-
-	json_array_foreach(list, i, ns) {
-		const char *type = json_string_value(json_object_get(ns, "type"));
-
-		if (type && strcmp(type, "network") == 0)
-			return json_string_value(json_object_get(ns, "path"));
-	}
-	return NULL;
 }
 
 static int open_pidfd(int pid, struct hs_error *err)
@@ -170,7 +152,7 @@ static int create_runtime(const struct hs_state *st, struct hs_error *err)
 	spec = load_bundle_spec(st, err);
 	if (!spec || hs_netpol_load(p.network_path, &np, err) < 0)
 		goto out;
-	ret = hs_netns_enter_pid(pidfd, st->pid, spec_netns_path(spec), err);
+	ret = hs_netns_enter_pid(pidfd, st->pid, hs_spec_netns_path(spec), err);
 	if (ret == 0)
 		ret = hs_nft_apply(&np, st->id, &changed, err);
 	hs_netpol_free(&np);
@@ -199,7 +181,7 @@ static int attest_network(const struct hs_state *st, int pidfd,
 	}
 	if (hs_netpol_load(p.network_path, &np, err) < 0)
 		goto out;
-	if (hs_netns_enter_pid(pidfd, st->pid, spec_netns_path(spec), err) ==
+	if (hs_netns_enter_pid(pidfd, st->pid, hs_spec_netns_path(spec), err) ==
 		    0 &&
 	    hs_nft_table_get(&info, err) == 0) {
 		if (!info.present)
@@ -275,7 +257,7 @@ static int post_stop(const struct hs_state *st, struct hs_error *err)
 	spec = load_bundle_spec(st, err);
 	if (!spec)
 		goto out;
-	path = spec_netns_path(spec);
+	path = hs_spec_netns_path(spec);
 	ret = 0;
 	if (path && (hs_netns_enter_path(path, err) < 0 ||
 		     hs_nft_delete_if_owner(st->id, &deleted, err) < 0))
@@ -288,13 +270,13 @@ out:
 
 int hs_hook_main(const char *stage)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_state st;
 	int ret;
 
 	if (strcmp(stage, "createRuntime") != 0 &&
-	    strcmp(stage, "prestart") != 0 &&
-	    strcmp(stage, "poststart") != 0 && strcmp(stage, "poststop") != 0) {
+	    strcmp(stage, "prestart") != 0 && strcmp(stage, "poststart") != 0 &&
+	    strcmp(stage, "poststop") != 0) {
 		fprintf(stderr, "hardshim hook: unknown stage \"%s\"\n", stage);
 		return 2;
 	}

@@ -17,8 +17,6 @@
 #include "hs_cleanup.h"
 #include "hs_json.h"
 
-
-
 /* Reads at most max bytes plus one, so that "too large" is detected even on
  * a pipe where fstat says nothing. */
 static char *read_bounded(int fd, const char *display, size_t max,
@@ -45,7 +43,8 @@ static char *read_bounded(int fd, const char *display, size_t max,
 			break;
 		len += (size_t)n;
 		if (len > max) {
-			hs_err(err, EFBIG, "%s: larger than the limit of %zu bytes",
+			hs_err(err, EFBIG,
+			       "%s: larger than the limit of %zu bytes",
 			       display, max);
 			return NULL;
 		}
@@ -118,7 +117,8 @@ static char *read_at(int dirfd, const char *name, const char *display,
 		return NULL;
 	}
 	if ((uint64_t)st.st_size > max) {
-		hs_err(err, EFBIG, "%s: %jd bytes, larger than the limit of %zu bytes",
+		hs_err(err, EFBIG,
+		       "%s: %jd bytes, larger than the limit of %zu bytes",
 		       display, (intmax_t)st.st_size, max);
 		return NULL;
 	}
@@ -157,8 +157,7 @@ json_t *hs_json_load_path(const char *path, size_t max, struct hs_error *err)
 	return load_at(AT_FDCWD, path, path, max, false, NULL, err);
 }
 
-json_t *hs_json_load_trusted(const char *path, size_t max,
-			     struct hs_error *err)
+json_t *hs_json_load_trusted(const char *path, size_t max, struct hs_error *err)
 {
 	return load_at(AT_FDCWD, path, path, max, true, NULL, err);
 }
@@ -199,8 +198,8 @@ int hs_json_write_at(int dirfd, const char *name, const json_t *json,
 	return hs_file_write_at(dirfd, name, text, strlen(text), err);
 }
 
-int hs_file_write_at(int dirfd, const char *name, const char *text,
-		     size_t len, struct hs_error *err)
+int hs_file_write_at(int dirfd, const char *name, const char *text, size_t len,
+		     struct hs_error *err)
 {
 	_cleanup_close_ int fd = -1;
 	char tmp[HS_PATH_MAX];
@@ -279,14 +278,13 @@ void hs_json_warn(struct hs_error *err, const char *file, const char *path,
 }
 
 int hs_json_check_keys(const json_t *obj, const char *const *allowed,
-		       const char *file, const char *path,
-		       struct hs_error *err)
+		       const char *file, const char *path, struct hs_error *err)
 {
 	const char *key;
 	json_t *value;
 	int ret = 0;
 
-	json_object_foreach((json_t *)obj, key, value) {
+	json_object_foreach ((json_t *)obj, key, value) {
 		const char *const *a = allowed;
 
 		(void)value;
@@ -343,8 +341,8 @@ int hs_json_get_string(const json_t *obj, const char *key, bool required,
 		       struct hs_error *err)
 {
 	int r;
-	const json_t *v = get_typed(obj, key, required, JSON_STRING,
-				    "a string", file, path, err, &r);
+	const json_t *v = get_typed(obj, key, required, JSON_STRING, "a string",
+				    file, path, err, &r);
 
 	if (v)
 		*ret = json_string_value(v);
@@ -380,24 +378,22 @@ int hs_json_get_int(const json_t *obj, const char *key, bool required,
 		char p[HS_ERR_MSG_MAX];
 
 		hs_json_path_key(p, sizeof(p), path, key);
-		return hs_json_err(err, file, p,
-				   "%lld is out of range [%lld, %lld]",
-				   (long long)n, (long long)min,
-				   (long long)max);
+		return hs_json_err(
+			err, file, p, "%lld is out of range [%lld, %lld]",
+			(long long)n, (long long)min, (long long)max);
 	}
 	*ret = n;
 	return 0;
 }
 
-int hs_json_get_string_array(const json_t *obj, const char *key,
-			     bool required, size_t max, const json_t **ret,
-			     const char *file, const char *path,
-			     struct hs_error *err)
+int hs_json_get_string_array(const json_t *obj, const char *key, bool required,
+			     size_t max, const json_t **ret, const char *file,
+			     const char *path, struct hs_error *err)
 {
 	char p[HS_ERR_MSG_MAX];
 	int r;
-	const json_t *v = get_typed(obj, key, required, JSON_ARRAY,
-				    "an array", file, path, err, &r);
+	const json_t *v = get_typed(obj, key, required, JSON_ARRAY, "an array",
+				    file, path, err, &r);
 	size_t i;
 	json_t *item;
 
@@ -408,7 +404,7 @@ int hs_json_get_string_array(const json_t *obj, const char *key,
 		return hs_json_err(err, file, p,
 				   "%zu entries, more than the limit of %zu",
 				   json_array_size(v), max);
-	json_array_foreach(v, i, item) {
+	json_array_foreach (v, i, item) {
 		if (!json_is_string(item)) {
 			char pi[HS_ERR_MSG_MAX];
 

@@ -38,14 +38,18 @@ static const struct {
 	int (*run)(int argc, char **argv); /* argv[0] is the command name */
 	const char *usage;
 } commands[] = {
-	{ "runtime", cmd_runtime, "runtime RUNTIME-ARGS...  wrap the OCI runtime" },
-	{ "hook", cmd_hook, "hook STAGE               OCI hook, state on stdin" },
-	{ "harden", hs_cmd_harden,
-	  "harden [--bundle DIR | -] [--policy NAME]  print the hardened config" },
-	{ "check", hs_cmd_check, "check FILE...            validate policy files" },
-	{ "explain", hs_cmd_explain,
-	  "explain POLICY.json      what a tenant policy allows, and its ruleset" },
-	{ "version", cmd_version, "version                  print the version" },
+	{"runtime", cmd_runtime,
+	 "runtime RUNTIME-ARGS...  wrap the OCI runtime"},
+	{"hook", cmd_hook, "hook STAGE               OCI hook, state on stdin"},
+	{"harden", hs_cmd_harden,
+	 "harden [--bundle DIR | -] [--policy NAME]  print the hardened "
+	 "config"},
+	{"check", hs_cmd_check,
+	 "check FILE...            validate policy files"},
+	{"explain", hs_cmd_explain,
+	 "explain POLICY.json      what a tenant policy allows, and its "
+	 "ruleset"},
+	{"version", cmd_version, "version                  print the version"},
 };
 
 static int usage(void)

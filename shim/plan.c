@@ -9,10 +9,10 @@
 static int digest_of(const struct hs_policy *p, const json_t *resolved,
 		     char out[HS_DIGEST_HEX_LEN + 1], struct hs_error *err)
 {
-	_cleanup_free_ char *policy = json_dumps(p->json, JSON_COMPACT |
-							      JSON_SORT_KEYS);
-	_cleanup_free_ char *seccomp = json_dumps(resolved, JSON_COMPACT |
-							      JSON_SORT_KEYS);
+	_cleanup_free_ char *policy =
+		json_dumps(p->json, JSON_COMPACT | JSON_SORT_KEYS);
+	_cleanup_free_ char *seccomp =
+		json_dumps(resolved, JSON_COMPACT | JSON_SORT_KEYS);
 	struct hs_sha256 s;
 
 	if (!policy || !seccomp)

@@ -16,38 +16,48 @@
  * host information (/proc/kcore, /proc/keys, timer lists) or let a
  * container reconfigure the host (/proc/sys, /proc/sysrq-trigger). */
 const char *const hs_standard_masked_paths[] = {
-	"/proc/acpi",	     "/proc/asound",	 "/proc/kcore",
-	"/proc/keys",	     "/proc/latency_stats", "/proc/timer_list",
-	"/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
-	"/sys/firmware",     "/sys/devices/virtual/powercap", NULL,
+	"/proc/acpi",
+	"/proc/asound",
+	"/proc/kcore",
+	"/proc/keys",
+	"/proc/latency_stats",
+	"/proc/timer_list",
+	"/proc/timer_stats",
+	"/proc/sched_debug",
+	"/proc/scsi",
+	"/sys/firmware",
+	"/sys/devices/virtual/powercap",
+	NULL,
 };
 const char *const hs_standard_readonly_paths[] = {
-	"/proc/bus", "/proc/fs",	     "/proc/irq",
-	"/proc/sys", "/proc/sysrq-trigger", NULL,
+	"/proc/bus",	       "/proc/fs", "/proc/irq", "/proc/sys",
+	"/proc/sysrq-trigger", NULL,
 };
 
 static const char *const policy_keys[] = {
-	"name", "comment", "mode", "seccomp", "capabilities", "noNewPrivileges",
-	"user", "spec", "exec", "selectable", "network", NULL,
+	"name",		"comment",	   "mode",    "seccomp",
+	"capabilities", "noNewPrivileges", "user",    "spec",
+	"exec",		"selectable",	   "network", NULL,
 };
-static const char *const caps_keys[] = { "ceiling", "allowAmbient", NULL };
-static const char *const user_keys[] = { "runAsNonRoot", "root", "uid", "gid",
-					  NULL };
+static const char *const caps_keys[] = {"ceiling", "allowAmbient", NULL};
+static const char *const user_keys[] = {"runAsNonRoot", "root", "uid", "gid",
+					NULL};
 static const char *const spec_keys[] = {
-	"requiredNamespaces", "forbiddenHostPaths", "allowDevices",
-	"allowedSysctls",     "maskedPaths",	    "readonlyPaths",
+	"requiredNamespaces", "forbiddenHostPaths",
+	"allowDevices",	      "allowedSysctls",
+	"maskedPaths",	      "readonlyPaths",
 	"readonlyRootfs",     NULL,
 };
-static const char *const exec_keys[] = { "allow", NULL };
+static const char *const exec_keys[] = {"allow", NULL};
 
 static const struct {
 	const char *name;
 	enum hs_ns bit;
 } ns_names[] = {
-	{ "pid", HS_NS_PID },	  { "network", HS_NS_NETWORK },
-	{ "mount", HS_NS_MOUNT }, { "ipc", HS_NS_IPC },
-	{ "uts", HS_NS_UTS },	  { "user", HS_NS_USER },
-	{ "cgroup", HS_NS_CGROUP },
+	{"pid", HS_NS_PID},	  {"network", HS_NS_NETWORK},
+	{"mount", HS_NS_MOUNT},	  {"ipc", HS_NS_IPC},
+	{"uts", HS_NS_UTS},	  {"user", HS_NS_USER},
+	{"cgroup", HS_NS_CGROUP},
 };
 
 static int parse_ceiling(const json_t *caps, const char *file,
@@ -61,11 +71,12 @@ static int parse_ceiling(const json_t *caps, const char *file,
 	if (hs_json_get_string_array(caps, "ceiling", true, HS_POLICY_MAX_LIST,
 				     &list, file, "capabilities", err) < 0)
 		return -1;
-	json_array_foreach(list, i, c) {
+	json_array_foreach (list, i, c) {
 		char path[64];
 		int cap = hs_caps_from_name(json_string_value(c));
 
-		hs_json_path_index(path, sizeof(path), "capabilities.ceiling", i);
+		hs_json_path_index(path, sizeof(path), "capabilities.ceiling",
+				   i);
 		if (cap < 0)
 			ret = hs_json_err(err, file, path,
 					  "unknown capability \"%s\"",
@@ -93,8 +104,8 @@ static int parse_capabilities(const json_t *json, const char *file,
 	return parse_ceiling(caps, file, p, err);
 }
 
-static int parse_user(const json_t *json, const char *file,
-		      struct hs_policy *p, struct hs_error *err)
+static int parse_user(const json_t *json, const char *file, struct hs_policy *p,
+		      struct hs_error *err)
 {
 	const json_t *user = json_object_get(json, "user");
 	const char *root = "refuse";
@@ -108,8 +119,8 @@ static int parse_user(const json_t *json, const char *file,
 	if (hs_json_check_keys(user, user_keys, file, "user", err) < 0 ||
 	    hs_json_get_bool(user, "runAsNonRoot", false, &p->run_as_non_root,
 			     file, "user", err) < 0 ||
-	    hs_json_get_string(user, "root", false, &root, file, "user",
-			       err) < 0 ||
+	    hs_json_get_string(user, "root", false, &root, file, "user", err) <
+		    0 ||
 	    hs_json_get_int(user, "uid", false, 1, UINT32_MAX - 1, &uid, file,
 			    "user", err) < 0 ||
 	    hs_json_get_int(user, "gid", false, 1, UINT32_MAX - 1, &gid, file,
@@ -146,7 +157,7 @@ static int check_abs_paths(const json_t *list, const char *file,
 	json_t *v;
 	int ret = 0;
 
-	json_array_foreach(list, i, v) {
+	json_array_foreach (list, i, v) {
 		char p[128];
 		const char *s = json_string_value(v);
 
@@ -167,7 +178,7 @@ static int parse_namespaces(const json_t *list, const char *file,
 	json_t *v;
 	int ret = 0;
 
-	json_array_foreach(list, i, v) {
+	json_array_foreach (list, i, v) {
 		char path[64];
 
 		for (j = 0; j < HS_ARRAY_SIZE(ns_names); j++)
@@ -185,15 +196,15 @@ static int parse_namespaces(const json_t *list, const char *file,
 	return ret;
 }
 
-static int parse_spec(const json_t *json, const char *file,
-		      struct hs_policy *p, struct hs_error *err)
+static int parse_spec(const json_t *json, const char *file, struct hs_policy *p,
+		      struct hs_error *err)
 {
 	const json_t *spec = json_object_get(json, "spec");
 	const json_t *ns = NULL;
 	int ret = 0;
 
-	p->required_ns = HS_NS_PID | HS_NS_NETWORK | HS_NS_MOUNT | HS_NS_IPC |
-			 HS_NS_UTS;
+	p->required_ns =
+		HS_NS_PID | HS_NS_NETWORK | HS_NS_MOUNT | HS_NS_IPC | HS_NS_UTS;
 	if (!spec)
 		return 0;
 	if (!json_is_object(spec))
@@ -209,26 +220,25 @@ static int parse_spec(const json_t *json, const char *file,
 		if (parse_namespaces(ns, file, p, err) < 0)
 			ret = -1;
 	}
-	if (hs_json_get_string_array(spec, "forbiddenHostPaths", false,
-				     HS_POLICY_MAX_LIST,
-				     &p->forbidden_host_paths, file, "spec",
-				     err) < 0 ||
+	if (hs_json_get_string_array(
+		    spec, "forbiddenHostPaths", false, HS_POLICY_MAX_LIST,
+		    &p->forbidden_host_paths, file, "spec", err) < 0 ||
 	    (p->forbidden_host_paths &&
 	     check_abs_paths(p->forbidden_host_paths, file,
 			     "spec.forbiddenHostPaths", err) < 0))
 		ret = -1;
 	if (hs_json_get_string_array(spec, "maskedPaths", false,
-				     HS_POLICY_MAX_LIST, &p->masked_paths,
-				     file, "spec", err) < 0 ||
+				     HS_POLICY_MAX_LIST, &p->masked_paths, file,
+				     "spec", err) < 0 ||
 	    (p->masked_paths && check_abs_paths(p->masked_paths, file,
 						"spec.maskedPaths", err) < 0))
 		ret = -1;
 	if (hs_json_get_string_array(spec, "readonlyPaths", false,
 				     HS_POLICY_MAX_LIST, &p->readonly_paths,
 				     file, "spec", err) < 0 ||
-	    (p->readonly_paths && check_abs_paths(p->readonly_paths, file,
-						  "spec.readonlyPaths",
-						  err) < 0))
+	    (p->readonly_paths &&
+	     check_abs_paths(p->readonly_paths, file, "spec.readonlyPaths",
+			     err) < 0))
 		ret = -1;
 	if (hs_json_get_string_array(spec, "allowedSysctls", false,
 				     HS_POLICY_MAX_LIST, &p->allowed_sysctls,
@@ -252,7 +262,7 @@ static int parse_selectable(const json_t *json, const char *file,
 				     HS_POLICY_MAX_LIST, &p->selectable, file,
 				     "", err) < 0)
 		return -1;
-	json_array_foreach(p->selectable, i, v) {
+	json_array_foreach (p->selectable, i, v) {
 		char path[64];
 
 		hs_json_path_index(path, sizeof(path), "selectable", i);
@@ -310,12 +320,13 @@ int hs_policy_parse(json_t *json, const char *file, struct hs_policy *p,
 		ret = -1;
 	else if (strcmp(mode, "enforce") != 0)
 		/* Audit mode (log instead of refuse) is the one permitted fail-
-		 * open path; until it is built, nothing may pretend to be it. */
+		 * open path; until it is built, nothing may pretend to be it.
+		 */
 		ret = hs_json_err(err, file, "mode",
 				  "\"%s\" is not supported (only \"enforce\")",
 				  mode);
-	if (hs_json_get_string(json, "seccomp", true, &seccomp, file, "",
-			       err) < 0)
+	if (hs_json_get_string(json, "seccomp", true, &seccomp, file, "", err) <
+	    0)
 		ret = -1;
 	if (hs_json_get_bool(json, "noNewPrivileges", false, &nnp, file, "",
 			     err) < 0)
@@ -331,10 +342,11 @@ int hs_policy_parse(json_t *json, const char *file, struct hs_policy *p,
 	if (parse_spec(json, file, p, err) < 0)
 		ret = -1;
 	exec = json_object_get(json, "exec");
-	if (exec && (!json_is_object(exec) ||
-		     hs_json_check_keys(exec, exec_keys, file, "exec", err) < 0 ||
-		     hs_json_get_bool(exec, "allow", false, &p->allow_exec, file,
-				      "exec", err) < 0))
+	if (exec &&
+	    (!json_is_object(exec) ||
+	     hs_json_check_keys(exec, exec_keys, file, "exec", err) < 0 ||
+	     hs_json_get_bool(exec, "allow", false, &p->allow_exec, file,
+			      "exec", err) < 0))
 		ret = json_is_object(exec) ? -1
 					   : hs_json_err(err, file, "exec",
 							 "must be an object");
@@ -347,14 +359,6 @@ int hs_policy_parse(json_t *json, const char *file, struct hs_policy *p,
 		return -1;
 	}
 	return 0;
-}
-
-/* `rel` relative to the policy file's directory, unless absolute. */
-static int sibling(char *buf, size_t size, const char *dir, const char *rel)
-{
-	if (rel[0] == '/')
-		return hs_snprintf(buf, size, "%s", rel);
-	return hs_snprintf(buf, size, "%s/%s", dir, rel);
 }
 
 int hs_policy_load_file(const char *path, struct hs_policy *p,
@@ -376,10 +380,11 @@ int hs_policy_load_file(const char *path, struct hs_policy *p,
 	if (hs_snprintf(p->file, sizeof(p->file), "%s", path) < 0 ||
 	    hs_snprintf(dir, sizeof(dir), "%s", path) < 0 ||
 	    !(base = dirname(dir)) ||
-	    sibling(p->seccomp_path, sizeof(p->seccomp_path), base, seccomp) <
-		    0 ||
-	    (network && sibling(p->network_path, sizeof(p->network_path), base,
-				network) < 0)) {
+	    hs_config_join_path(p->seccomp_path, sizeof(p->seccomp_path), base,
+				seccomp) < 0 ||
+	    (network &&
+	     hs_config_join_path(p->network_path, sizeof(p->network_path), base,
+				 network) < 0)) {
 		hs_policy_free(p);
 		return hs_err(err, ENAMETOOLONG, "%s: path too long", path);
 	}
@@ -414,7 +419,7 @@ bool hs_policy_is_selectable(const struct hs_policy *p, const char *name)
 	size_t i;
 	json_t *v;
 
-	json_array_foreach(p->selectable, i, v)
+	json_array_foreach (p->selectable, i, v)
 		if (strcmp(json_string_value(v), name) == 0)
 			return true;
 	return false;

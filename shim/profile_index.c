@@ -32,7 +32,7 @@ int hs_name_index_init(struct hs_name_index *ix, size_t expected)
 {
 	size_t n = 16;
 
-	*ix = (struct hs_name_index){ 0 };
+	*ix = (struct hs_name_index){0};
 	while (n / 2 < expected && n < SIZE_MAX / 4 / sizeof(*ix->slot))
 		n *= 2;
 	return alloc_slots(ix, n);
@@ -41,7 +41,7 @@ int hs_name_index_init(struct hs_name_index *ix, size_t expected)
 void hs_name_index_free(struct hs_name_index *ix)
 {
 	free(ix->slot);
-	*ix = (struct hs_name_index){ 0 };
+	*ix = (struct hs_name_index){0};
 }
 
 static struct hs_name_slot *probe(const struct hs_name_index *ix,
@@ -52,8 +52,7 @@ static struct hs_name_slot *probe(const struct hs_name_index *ix,
 	for (;; i = (i + 1) & ix->mask) {
 		struct hs_name_slot *s = &ix->slot[i];
 
-		if (!s->name ||
-		    (s->hash == hash && strcmp(s->name, name) == 0))
+		if (!s->name || (s->hash == hash && strcmp(s->name, name) == 0))
 			return s;
 	}
 }
@@ -93,10 +92,10 @@ struct hs_name_slot *hs_name_index_add(struct hs_name_index *ix,
 			return NULL;
 		s = probe(ix, name, hash);
 	}
-	*s = (struct hs_name_slot){ .name = name,
-				    .hash = hash,
-				    .first = HS_NAME_NONE,
-				    .last = HS_NAME_NONE };
+	*s = (struct hs_name_slot){.name = name,
+				   .hash = hash,
+				   .first = HS_NAME_NONE,
+				   .last = HS_NAME_NONE};
 	ix->used++;
 	return s;
 }

@@ -63,12 +63,11 @@ static int annotate(json_t *profile, const char *file, struct hs_error *err)
 	jfile = json_string(file);
 	if (!jfile)
 		return hs_err(err, ENOMEM, "%s: out of memory", file);
-	json_array_foreach(calls, i, rule) {
+	json_array_foreach (calls, i, rule) {
 		json_t *name = json_object_get(rule, "name");
 		json_t *origin = json_object();
 
-		if (!origin ||
-		    json_object_set(origin, "file", jfile) < 0 ||
+		if (!origin || json_object_set(origin, "file", jfile) < 0 ||
 		    json_object_set_new(origin, "index",
 					json_integer((json_int_t)i)) < 0) {
 			json_decref(origin);
@@ -110,7 +109,7 @@ static int drop_names(json_t *rule, const struct hs_name_index *child_names,
 	size_t j;
 
 	*ret_kept = true;
-	json_array_foreach(names, j, n)
+	json_array_foreach (names, j, n)
 		if (hs_name_index_find(child_names, json_string_value(n)))
 			break;
 	if (j == json_array_size(names))
@@ -119,7 +118,7 @@ static int drop_names(json_t *rule, const struct hs_name_index *child_names,
 	at = json_array();
 	if (!kept || !at)
 		return hs_err(err, ENOMEM, "%s: out of memory", file);
-	json_array_foreach(names, j, n) {
+	json_array_foreach (names, j, n) {
 		if (hs_name_index_find(child_names, json_string_value(n)))
 			continue;
 		json_array_append(kept, (json_t *)n);
@@ -139,7 +138,7 @@ static int drop_names(json_t *rule, const struct hs_name_index *child_names,
 static int merge(json_t *base, const json_t *child, const char *file,
 		 struct hs_error *err)
 {
-	_cleanup_name_index_ struct hs_name_index child_names = { 0 };
+	_cleanup_name_index_ struct hs_name_index child_names = {0};
 	_cleanup_json_ json_t *calls = json_array();
 	const json_t *child_calls = hs_profile_get_set(child, "syscalls");
 	json_t *rule;
@@ -165,13 +164,13 @@ static int merge(json_t *base, const json_t *child, const char *file,
 	}
 	take_if_set(base, child, "flags");
 
-	json_array_foreach(child_calls, i, rule)
-		json_array_foreach(json_object_get(rule, "names"), j, n)
+	json_array_foreach (child_calls, i, rule)
+		json_array_foreach (json_object_get(rule, "names"), j, n)
 			if (!hs_name_index_add(&child_names,
 					       json_string_value(n)))
 				return hs_err(err, ENOMEM, "%s: out of memory",
 					      file);
-	json_array_foreach(hs_profile_get_set(base, "syscalls"), i, rule) {
+	json_array_foreach (hs_profile_get_set(base, "syscalls"), i, rule) {
 		bool kept;
 
 		if (drop_names(rule, &child_names, &kept, file, err) < 0)
@@ -179,7 +178,7 @@ static int merge(json_t *base, const json_t *child, const char *file,
 		if (kept)
 			json_array_append(calls, rule);
 	}
-	json_array_foreach(child_calls, i, rule)
+	json_array_foreach (child_calls, i, rule)
 		json_array_append(calls, rule);
 	if (hs_profile_get_set(base, "syscalls") || child_calls)
 		json_object_set(base, "syscalls", calls);
@@ -323,8 +322,8 @@ json_t *hs_profile_load(const char *path, struct hs_error *err)
 	return hs_profile_load_files(path, NULL, err);
 }
 
-json_t *hs_profile_load_buffer(const char *buf, size_t len,
-			       const char *display, struct hs_error *err)
+json_t *hs_profile_load_buffer(const char *buf, size_t len, const char *display,
+			       struct hs_error *err)
 {
 	_cleanup_json_ json_t *json = NULL;
 
@@ -339,8 +338,9 @@ json_t *hs_profile_load_buffer(const char *buf, size_t len,
 	if (hs_profile_validate(json, display, err) < 0)
 		return NULL;
 	if (hs_profile_get_set(json, "extends")) {
-		hs_json_err(err, display, "extends",
-			    "only a profile read from a file can extend another");
+		hs_json_err(
+			err, display, "extends",
+			"only a profile read from a file can extend another");
 		return NULL;
 	}
 	if (annotate(json, display, err) < 0)

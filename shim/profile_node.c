@@ -17,27 +17,27 @@ struct machine {
 };
 
 static const struct machine machines[] = {
-	{ "x86_64", "amd64", "SCMP_ARCH_X86_64" },
-	{ "i386", "x86", "SCMP_ARCH_X86" },
-	{ "i486", "x86", "SCMP_ARCH_X86" },
-	{ "i586", "x86", "SCMP_ARCH_X86" },
-	{ "i686", "x86", "SCMP_ARCH_X86" },
-	{ "aarch64", "arm64", "SCMP_ARCH_AARCH64" },
-	{ "arm64", "arm64", "SCMP_ARCH_AARCH64" },
-	{ "armv6l", "arm", "SCMP_ARCH_ARM" },
-	{ "armv7l", "arm", "SCMP_ARCH_ARM" },
-	{ "armv8l", "arm", "SCMP_ARCH_ARM" },
-	{ "ppc64le", "ppc64le", "SCMP_ARCH_PPC64LE" },
-	{ "ppc64", "ppc64", "SCMP_ARCH_PPC64" },
-	{ "ppc", "ppc", "SCMP_ARCH_PPC" },
-	{ "s390x", "s390x", "SCMP_ARCH_S390X" },
-	{ "s390", "s390", "SCMP_ARCH_S390" },
-	{ "riscv64", "riscv64", "SCMP_ARCH_RISCV64" },
-	{ "loongarch64", "loongarch64", "SCMP_ARCH_LOONGARCH64" },
+	{"x86_64", "amd64", "SCMP_ARCH_X86_64"},
+	{"i386", "x86", "SCMP_ARCH_X86"},
+	{"i486", "x86", "SCMP_ARCH_X86"},
+	{"i586", "x86", "SCMP_ARCH_X86"},
+	{"i686", "x86", "SCMP_ARCH_X86"},
+	{"aarch64", "arm64", "SCMP_ARCH_AARCH64"},
+	{"arm64", "arm64", "SCMP_ARCH_AARCH64"},
+	{"armv6l", "arm", "SCMP_ARCH_ARM"},
+	{"armv7l", "arm", "SCMP_ARCH_ARM"},
+	{"armv8l", "arm", "SCMP_ARCH_ARM"},
+	{"ppc64le", "ppc64le", "SCMP_ARCH_PPC64LE"},
+	{"ppc64", "ppc64", "SCMP_ARCH_PPC64"},
+	{"ppc", "ppc", "SCMP_ARCH_PPC"},
+	{"s390x", "s390x", "SCMP_ARCH_S390X"},
+	{"s390", "s390", "SCMP_ARCH_S390"},
+	{"riscv64", "riscv64", "SCMP_ARCH_RISCV64"},
+	{"loongarch64", "loongarch64", "SCMP_ARCH_LOONGARCH64"},
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	{ "mips64", "mipsel64", "SCMP_ARCH_MIPSEL64" },
+	{"mips64", "mipsel64", "SCMP_ARCH_MIPSEL64"},
 #else
-	{ "mips64", "mips64", "SCMP_ARCH_MIPS64" },
+	{"mips64", "mips64", "SCMP_ARCH_MIPS64"},
 #endif
 };
 
@@ -46,7 +46,7 @@ static const struct machine machines[] = {
 static int parse_release(const char *s, unsigned *ret_major,
 			 unsigned *ret_minor)
 {
-	unsigned v[2] = { 0, 0 };
+	unsigned v[2] = {0, 0};
 	int part;
 
 	for (part = 0; part < 2; part++) {

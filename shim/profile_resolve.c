@@ -31,9 +31,9 @@ struct rctx {
 	const char *file;
 	struct hs_error *err;
 	const json_t *arches; /* the resolved architectures */
-	const char *def;      /* defaultAction */
-	bool listener;        /* listenerPath is set */
-	char version[32];     /* libseccomp's */
+	const char *def; /* defaultAction */
+	bool listener; /* listenerPath is set */
+	char version[32]; /* libseccomp's */
 };
 
 static bool allows(const char *action)
@@ -51,8 +51,8 @@ static void origin_of(const struct rctx *r, const json_t *rule, size_t index,
 	const json_t *o = json_object_get(rule, "_origin");
 	const json_t *f = json_object_get(o, "file");
 	const json_t *i = json_object_get(o, "index");
-	long long idx = json_is_integer(i) ? json_integer_value(i) :
-					     (long long)index;
+	long long idx =
+		json_is_integer(i) ? json_integer_value(i) : (long long)index;
 
 	*ret_file = json_is_string(f) ? json_string_value(f) : r->file;
 	if (name_at < 0) {
@@ -63,8 +63,8 @@ static void origin_of(const struct rctx *r, const json_t *rule, size_t index,
 		/* No _origin.names: each name is where it was written. */
 		const json_t *at = json_array_get(json_object_get(o, "names"),
 						  (size_t)name_at);
-		long long a = json_is_integer(at) ? json_integer_value(at) :
-						    name_at;
+		long long a =
+			json_is_integer(at) ? json_integer_value(at) : name_at;
 
 		if (a < 0)
 			hs_snprintf(path, size, "syscalls[%lld].name", idx);
@@ -87,7 +87,7 @@ static bool str_in_json(const json_t *arr, const char *s)
 
 	if (!s)
 		return false;
-	json_array_foreach(arr, i, v)
+	json_array_foreach (arr, i, v)
 		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
 			return true;
 	return false;
@@ -129,14 +129,16 @@ static int rule_applies(const json_t *rule, const struct hs_resolve_ctx *ctx)
 	if (ex) {
 		if (str_in_json(json_object_get(ex, "arches"), ctx->goarch))
 			return 0;
-		json_array_foreach(json_object_get(ex, "caps"), i, c)
-			if (json_is_string(c) && cap_held(ctx, json_string_value(c)))
+		json_array_foreach (json_object_get(ex, "caps"), i, c)
+			if (json_is_string(c) &&
+			    cap_held(ctx, json_string_value(c)))
 				return 0;
 		min = hs_profile_get_set(ex, "minKernel");
 		if (min) {
-			k = kernel_at_least(ctx, json_is_string(min) ?
-							 json_string_value(min) :
-							 "");
+			k = kernel_at_least(ctx,
+					    json_is_string(min)
+						    ? json_string_value(min)
+						    : "");
 			if (k != 0)
 				return k < 0 ? -1 : 0;
 		}
@@ -145,15 +147,16 @@ static int rule_applies(const json_t *rule, const struct hs_resolve_ctx *ctx)
 		if (json_array_size(json_object_get(in, "arches")) > 0 &&
 		    !str_in_json(json_object_get(in, "arches"), ctx->goarch))
 			return 0;
-		json_array_foreach(json_object_get(in, "caps"), i, c)
+		json_array_foreach (json_object_get(in, "caps"), i, c)
 			if (!json_is_string(c) ||
 			    !cap_held(ctx, json_string_value(c)))
 				return 0;
 		min = hs_profile_get_set(in, "minKernel");
 		if (min) {
-			k = kernel_at_least(ctx, json_is_string(min) ?
-							 json_string_value(min) :
-							 "");
+			k = kernel_at_least(ctx,
+					    json_is_string(min)
+						    ? json_string_value(min)
+						    : "");
 			if (k <= 0)
 				return k;
 		}
@@ -185,7 +188,7 @@ static json_t *resolve_arches(const json_t *merged, const struct rctx *r)
 		return NULL;
 	}
 	if (json_array_size(explicit) > 0) {
-		json_array_foreach(explicit, i, a) {
+		json_array_foreach (explicit, i, a) {
 			char p[PATH_BUF];
 
 			hs_json_path_index(p, sizeof(p), "architectures", i);
@@ -193,7 +196,7 @@ static json_t *resolve_arches(const json_t *merged, const struct rctx *r)
 			json_array_append_new(paths, json_string(p));
 		}
 	} else {
-		json_array_foreach(map, i, e) {
+		json_array_foreach (map, i, e) {
 			const json_t *arch = json_object_get(e, "architecture");
 			char p[PATH_BUF], ps[PATH_BUF], psub[PATH_BUF];
 
@@ -207,8 +210,8 @@ static json_t *resolve_arches(const json_t *merged, const struct rctx *r)
 			json_array_append_new(paths, json_string(ps));
 			hs_json_path_key(psub, sizeof(psub), p,
 					 "subArchitectures");
-			json_array_foreach(json_object_get(e, "subArchitectures"),
-					   j, a) {
+			json_array_foreach (
+				json_object_get(e, "subArchitectures"), j, a) {
 				hs_json_path_index(ps, sizeof(ps), psub, j);
 				json_array_append(out, (json_t *)a);
 				json_array_append_new(paths, json_string(ps));
@@ -227,8 +230,9 @@ static json_t *resolve_arches(const json_t *merged, const struct rctx *r)
 			json_array_append_new(paths, json_string(""));
 		}
 	}
-	json_array_foreach(out, i, a) {
-		const char *name = json_is_string(a) ? json_string_value(a) : "";
+	json_array_foreach (out, i, a) {
+		const char *name =
+			json_is_string(a) ? json_string_value(a) : "";
 
 		if (hs_seccomp_arch_support(name) == HS_ARCH_SUPPORTED)
 			continue;
@@ -283,7 +287,7 @@ static json_t *copy_args(const json_t *args)
 
 	if (!out)
 		return NULL;
-	json_array_foreach(args, i, a) {
+	json_array_foreach (args, i, a) {
 		json_t *index = json_object_get(a, "index");
 		json_t *value = json_object_get(a, "value");
 		json_t *op = json_object_get(a, "op");
@@ -309,15 +313,15 @@ static json_t *copy_args(const json_t *args)
  * different effects: libseccomp would keep one of them silently. */
 struct applied {
 	const json_t *rule; /* in the merged profile */
-	size_t index;       /* in its syscalls[] */
-	const json_t *oci;  /* as resolved; owned by the output */
+	size_t index; /* in its syscalls[] */
+	const json_t *oci; /* as resolved; owned by the output */
 	struct hs_rule_effect effect;
 };
 
 struct named {
 	size_t applied;
 	long name_at; /* index in the merged rule's names[] */
-	size_t next;  /* the next one naming the syscall, or HS_NAME_NONE */
+	size_t next; /* the next one naming the syscall, or HS_NAME_NONE */
 };
 
 struct resolved {
@@ -332,8 +336,8 @@ static int resolved_init(struct resolved *s, const json_t *calls)
 	const json_t *rule;
 	size_t i;
 
-	*s = (struct resolved){ .max_rules = json_array_size(calls) };
-	json_array_foreach(calls, i, rule)
+	*s = (struct resolved){.max_rules = json_array_size(calls)};
+	json_array_foreach (calls, i, rule)
 		s->max_named += json_array_size(json_object_get(rule, "names"));
 	s->rules = calloc(s->max_rules + 1, sizeof(*s->rules));
 	s->named = calloc(s->max_named + 1, sizeof(*s->named));
@@ -383,7 +387,7 @@ static int check_resolved_conflict(const struct rctx *r, struct resolved *s,
 				   "actions (%s there, %s here)",
 				   name, prior_file, prior_path, there, here);
 	}
-	s->named[s->n_named] = (struct named){ k, name_at, HS_NAME_NONE };
+	s->named[s->n_named] = (struct named){k, name_at, HS_NAME_NONE};
 	if (slot->last == HS_NAME_NONE)
 		slot->first = s->n_named;
 	else
@@ -398,7 +402,8 @@ static int resolve_rule(const struct rctx *r, const json_t *rule, size_t i,
 {
 	const json_t *action = json_object_get(rule, "action"), *n;
 	const json_t *all_names = json_object_get(rule, "names");
-	const char *act = json_is_string(action) ? json_string_value(action) : "";
+	const char *act =
+		json_is_string(action) ? json_string_value(action) : "";
 	_cleanup_free_ size_t *kept_at = NULL;
 	_cleanup_json_ json_t *names = NULL;
 	_cleanup_json_ json_t *oci = NULL;
@@ -422,8 +427,9 @@ static int resolve_rule(const struct rctx *r, const json_t *rule, size_t i,
 		rc = hs_json_err(r->err, file, p,
 				 "SCMP_ACT_NOTIFY needs listenerPath");
 	}
-	json_array_foreach(all_names, j, n) {
-		const char *name = json_is_string(n) ? json_string_value(n) : "";
+	json_array_foreach (all_names, j, n) {
+		const char *name =
+			json_is_string(n) ? json_string_value(n) : "";
 		int k = check_name(r, rule, i, j, name, act);
 
 		if (k < 0)
@@ -456,9 +462,9 @@ static int resolve_rule(const struct rctx *r, const json_t *rule, size_t i,
 	if (json_array_append(out, oci) < 0)
 		return hs_err(r->err, ENOMEM, "%s: out of memory", r->file);
 	a = &s->rules[s->n_rules];
-	*a = (struct applied){ .rule = rule, .index = i, .oci = oci };
+	*a = (struct applied){.rule = rule, .index = i, .oci = oci};
 	hs_profile_rule_effect(oci, &a->effect);
-	json_array_foreach(names, j, n)
+	json_array_foreach (names, j, n)
 		if (check_resolved_conflict(r, s, json_string_value(n),
 					    s->n_rules, (long)kept_at[j]) < 0)
 			rc = -1;
@@ -468,8 +474,8 @@ static int resolve_rule(const struct rctx *r, const json_t *rule, size_t i,
 
 /* Resolves (all == false) or only checks the names of (all == true) the
  * rules. `out` receives the OCI rules when resolving. */
-static int resolve_rules(const struct rctx *r, const json_t *merged,
-			 bool all, json_t *out)
+static int resolve_rules(const struct rctx *r, const json_t *merged, bool all,
+			 json_t *out)
 {
 	const json_t *calls = hs_profile_get_set(merged, "syscalls");
 	struct resolved s;
@@ -481,7 +487,7 @@ static int resolve_rules(const struct rctx *r, const json_t *merged,
 		resolved_free(&s);
 		return hs_err(r->err, ENOMEM, "%s: out of memory", r->file);
 	}
-	json_array_foreach(calls, i, rule) {
+	json_array_foreach (calls, i, rule) {
 		const json_t *action = json_object_get(rule, "action");
 		int applies = all ? 1 : rule_applies(rule, r->ctx);
 
@@ -491,11 +497,13 @@ static int resolve_rules(const struct rctx *r, const json_t *merged,
 			char path[PATH_BUF];
 
 			origin_of(r, rule, i, -1, &file, path, sizeof(path));
-			rc = hs_json_err(r->err, file, path,
-					 "invalid rule (profile not validated)");
+			rc = hs_json_err(
+				r->err, file, path,
+				"invalid rule (profile not validated)");
 			continue;
 		}
-		if (applies && resolve_rule(r, rule, i, &s, all ? NULL : out) < 0)
+		if (applies &&
+		    resolve_rule(r, rule, i, &s, all ? NULL : out) < 0)
 			rc = -1;
 	}
 	resolved_free(&s);
@@ -508,15 +516,16 @@ static int rctx_init(struct rctx *r, const json_t *merged,
 {
 	const json_t *def = json_object_get(merged, "defaultAction");
 
-	*r = (struct rctx){ .ctx = ctx, .file = file, .err = err };
+	*r = (struct rctx){.ctx = ctx, .file = file, .err = err};
 	hs_seccomp_version(r->version, sizeof(r->version));
 	if (!json_is_object(merged))
 		return hs_json_err(err, file, "", "must be a JSON object");
 	if (!json_is_string(def) ||
 	    !hs_seccomp_action_known(json_string_value(def)) ||
 	    strcmp(json_string_value(def), "SCMP_ACT_NOTIFY") == 0)
-		return hs_json_err(err, file, "defaultAction",
-				   "missing or invalid (profile not validated)");
+		return hs_json_err(
+			err, file, "defaultAction",
+			"missing or invalid (profile not validated)");
 	r->def = json_string_value(def);
 	r->listener = json_is_string(json_object_get(merged, "listenerPath"));
 	return 0;

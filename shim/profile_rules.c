@@ -31,7 +31,7 @@ bool hs_profile_takes_errno(const char *action)
 int hs_profile_parse_kernel_version(const char *s, unsigned *ret_major,
 				    unsigned *ret_minor)
 {
-	unsigned v[2] = { 0, 0 };
+	unsigned v[2] = {0, 0};
 	int part = 0, digits = 0;
 
 	for (; *s; s++) {
@@ -106,8 +106,8 @@ static bool canon_arg_equal(const struct canon_arg *a,
 /* Characters of "%lld". */
 static size_t lld_len(long long x)
 {
-	unsigned long long u = x < 0 ? 0ULL - (unsigned long long)x :
-				       (unsigned long long)x;
+	unsigned long long u =
+		x < 0 ? 0ULL - (unsigned long long)x : (unsigned long long)x;
 	size_t n = x < 0 ? 2 : 1;
 
 	while (u >= 10) {
@@ -137,9 +137,8 @@ static size_t count_arg(const struct canon_arg *list, size_t n,
 
 /* The comparisons of `args` read once; NULL when out of memory. Valid
  * rules have at most HS_PROFILE_MAX_ARGS, which fit in `small`. */
-static struct canon_arg *read_args(const json_t *args,
-				   struct canon_arg *small, size_t *ret_n,
-				   bool *ret_uncanonical)
+static struct canon_arg *read_args(const json_t *args, struct canon_arg *small,
+				   size_t *ret_n, bool *ret_uncanonical)
 {
 	size_t i, n = json_array_size(args);
 	struct canon_arg *c = small;
@@ -202,7 +201,7 @@ static size_t count_str(const json_t *arr, const char *s)
 	const json_t *v;
 	size_t i, n = 0;
 
-	json_array_foreach(arr, i, v)
+	json_array_foreach (arr, i, v)
 		n += strcmp(entry(v), s) == 0;
 	return n;
 }
@@ -214,7 +213,7 @@ static bool strings_same(const json_t *a, const json_t *b)
 
 	if (json_array_size(a) != json_array_size(b))
 		return false;
-	json_array_foreach(a, i, v)
+	json_array_foreach (a, i, v)
 		if (count_str(a, entry(v)) != count_str(b, entry(v)))
 			return false;
 	return true;

@@ -37,20 +37,27 @@
 #define PATH_BUF HS_PROFILE_PATH_BUF
 
 static const char *const top_keys[] = {
-	"defaultAction", "defaultErrnoRet", "architectures", "archMap",
-	"syscalls",	 "flags",	    "listenerPath",  "listenerMetadata",
-	"extends",	 "comment",	    NULL,
+	"defaultAction",
+	"defaultErrnoRet",
+	"architectures",
+	"archMap",
+	"syscalls",
+	"flags",
+	"listenerPath",
+	"listenerMetadata",
+	"extends",
+	"comment",
+	NULL,
 };
 static const char *const rule_keys[] = {
-	"names",    "name",	"action",  "errnoRet",
-	"args",	    "includes", "excludes", "comment", NULL,
+	"names",    "name",	"action",  "errnoRet", "args",
+	"includes", "excludes", "comment", NULL,
 };
-static const char *const arg_keys[] = { "index", "value", "valueTwo", "op",
-					NULL };
-static const char *const filter_keys[] = { "caps", "arches", "minKernel",
-					   NULL };
-static const char *const archmap_keys[] = { "architecture", "subArchitectures",
-					    NULL };
+static const char *const arg_keys[] = {"index", "value", "valueTwo", "op",
+				       NULL};
+static const char *const filter_keys[] = {"caps", "arches", "minKernel", NULL};
+static const char *const archmap_keys[] = {"architecture", "subArchitectures",
+					   NULL};
 
 /* The flags of the OCI runtime spec that runc passes to seccomp(2). */
 static const char *const oci_flags[] = {
@@ -65,10 +72,10 @@ static const char *const oci_flags[] = {
  * which Docker's default profile uses. Anything else can never match, so a
  * typo would silently drop (or keep) a rule on every node. */
 static const char *const docker_arches[] = {
-	"x86",	       "amd64",	      "x32",	 "arm",	    "arm64",
-	"loong64",     "loongarch64", "mips64",	 "mips64n32", "mipsel64",
-	"mips3l64n32", "mipsel",      "mipsle",	 "ppc",	    "ppc64",
-	"ppc64le",     "riscv64",     "s390",	 "s390x",
+	"x86",	       "amd64",	      "x32",	"arm",	     "arm64",
+	"loong64",     "loongarch64", "mips64", "mips64n32", "mipsel64",
+	"mips3l64n32", "mipsel",      "mipsle", "ppc",	     "ppc64",
+	"ppc64le",     "riscv64",     "s390",	"s390x",
 };
 
 static bool in_list(const char *const *list, size_t n, const char *s)
@@ -93,9 +100,9 @@ struct jpath {
 	size_t index;
 };
 
-#define KEY(parent, k) ((struct jpath){ .up = (parent), .key = (k) })
-#define INDEX(parent, i) ((struct jpath){ .up = (parent), .index = (i) })
-#define TOP(k) (&(const struct jpath){ .key = (k) })
+#define KEY(parent, k) ((struct jpath){.up = (parent), .key = (k)})
+#define INDEX(parent, i) ((struct jpath){.up = (parent), .index = (i)})
+#define TOP(k) (&(const struct jpath){.key = (k)})
 
 /* Writes the path as hs_json_path_key/index would have built it step by
  * step, each step in a PATH_BUF buffer. */
@@ -121,13 +128,13 @@ struct vctx {
 };
 
 /* Reports "file: path: message" for the path `at`. */
-#define VERR(v, at, ...)                                                      \
-	do {                                                                  \
-		char verr_path_[PATH_BUF];                                    \
-                                                                              \
-		render((at), verr_path_, sizeof(verr_path_));                 \
-		(v)->rc = hs_json_err((v)->err, (v)->file, verr_path_,        \
-				      __VA_ARGS__);                           \
+#define VERR(v, at, ...)                                               \
+	do {                                                           \
+		char verr_path_[PATH_BUF];                             \
+                                                                       \
+		render((at), verr_path_, sizeof(verr_path_));          \
+		(v)->rc = hs_json_err((v)->err, (v)->file, verr_path_, \
+				      __VA_ARGS__);                    \
 	} while (0)
 
 static void note(struct vctx *v, int r)
@@ -145,7 +152,7 @@ static int check_keys(struct vctx *v, const json_t *obj,
 	json_t *value;
 	char p[PATH_BUF];
 
-	json_object_foreach((json_t *)obj, key, value) {
+	json_object_foreach ((json_t *)obj, key, value) {
 		const char *const *a = allowed;
 
 		(void)value;
@@ -210,15 +217,15 @@ static bool all_strings(const json_t *arr)
 	const json_t *s;
 	size_t i;
 
-	json_array_foreach(arr, i, s)
+	json_array_foreach (arr, i, s)
 		if (!json_is_string(s))
 			return false;
 	return true;
 }
 
-static int get_string_array(struct vctx *v, const json_t *obj,
-			    const char *key, bool required, size_t max,
-			    const json_t **ret, const struct jpath *at)
+static int get_string_array(struct vctx *v, const json_t *obj, const char *key,
+			    bool required, size_t max, const json_t **ret,
+			    const struct jpath *at)
 {
 	const json_t *x = json_object_get(obj, key);
 	char p[PATH_BUF];
@@ -262,14 +269,12 @@ const char *hs_profile_extends_problem(const char *ext)
 	return NULL;
 }
 
-typedef void check_fn(struct vctx *v, const struct jpath *at,
-		      const char *s);
+typedef void check_fn(struct vctx *v, const struct jpath *at, const char *s);
 
 /* An array of unique strings, each checked by `check` (which reports). */
 static const json_t *unique_strings(struct vctx *v, const json_t *obj,
-				    const char *key,
-				    const struct jpath *parent, size_t max,
-				    check_fn *check)
+				    const char *key, const struct jpath *parent,
+				    size_t max, check_fn *check)
 {
 	const json_t *arr = NULL, *s;
 	const struct jpath p = KEY(parent, key);
@@ -279,7 +284,7 @@ static const json_t *unique_strings(struct vctx *v, const json_t *obj,
 		v->rc = -1;
 		return NULL;
 	}
-	json_array_foreach(arr, i, s) {
+	json_array_foreach (arr, i, s) {
 		const struct jpath pi = INDEX(&p, i);
 		const char *str = json_string_value(s);
 
@@ -325,15 +330,13 @@ static void check_arch_known(struct vctx *v, const struct jpath *at,
 		VERR(v, at, "unknown architecture \"%s\"", arch);
 }
 
-static void check_flag(struct vctx *v, const struct jpath *at,
-		       const char *flag)
+static void check_flag(struct vctx *v, const struct jpath *at, const char *flag)
 {
 	if (!in_list(oci_flags, HS_ARRAY_SIZE(oci_flags), flag))
 		VERR(v, at, "unknown seccomp flag \"%s\"", flag);
 }
 
-static void check_cap(struct vctx *v, const struct jpath *at,
-		      const char *cap)
+static void check_cap(struct vctx *v, const struct jpath *at, const char *cap)
 {
 	const char *c = cap + 4;
 
@@ -368,7 +371,8 @@ static void check_syscall_name(struct vctx *v, const struct jpath *at,
 	}
 	if (n > HS_SYSCALL_NAME_MAX) {
 		VERR(v, at,
-		     "syscall name of %zu characters, more than the limit of %d",
+		     "syscall name of %zu characters, more than the limit of "
+		     "%d",
 		     n, HS_SYSCALL_NAME_MAX);
 		return;
 	}
@@ -376,7 +380,8 @@ static void check_syscall_name(struct vctx *v, const struct jpath *at,
 		if (!((name[i] >= 'a' && name[i] <= 'z') ||
 		      (name[i] >= '0' && name[i] <= '9') || name[i] == '_')) {
 			VERR(v, at,
-			     "invalid syscall name \"%s\" (a-z, 0-9 and _ only)",
+			     "invalid syscall name \"%s\" (a-z, 0-9 and _ "
+			     "only)",
 			     name);
 			return;
 		}
@@ -385,10 +390,9 @@ static void check_syscall_name(struct vctx *v, const struct jpath *at,
 /* errnoRet or defaultErrnoRet: [0, 4095], and only where the action
  * returns an errno. `action` is NULL when the same object sets none, and
  * `action_ok` false when it sets one that was already reported. */
-static void check_errno_ret(struct vctx *v, const json_t *obj,
-			    const char *key, const struct jpath *parent,
-			    const char *action, bool action_ok,
-			    const char *action_key)
+static void check_errno_ret(struct vctx *v, const json_t *obj, const char *key,
+			    const struct jpath *parent, const char *action,
+			    bool action_ok, const char *action_key)
 {
 	const struct jpath p = KEY(parent, key);
 	int64_t n;
@@ -446,7 +450,7 @@ static void validate_archmap_entry(struct vctx *v, const json_t *map,
 	}
 	subs = unique_strings(v, entry, "subArchitectures", &p,
 			      HS_PROFILE_MAX_ARCHES, check_arch_known);
-	json_array_foreach(subs, j, sub) {
+	json_array_foreach (subs, j, sub) {
 		const struct jpath ps = INDEX(&psubs, j);
 
 		if (arch && strcmp(json_string_value(sub), arch) == 0)
@@ -475,7 +479,7 @@ static void validate_arches(struct vctx *v, const json_t *profile)
 		     json_array_size(map), HS_PROFILE_MAX_ARCHES);
 		return;
 	}
-	json_array_foreach(map, i, entry)
+	json_array_foreach (map, i, entry)
 		validate_archmap_entry(v, map, entry, i);
 	/* moby refuses both; say so here rather than on the node. */
 	if (json_array_size(arches) > 0 && json_array_size(map) > 0)
@@ -538,7 +542,7 @@ static void validate_names(struct vctx *v, const json_t *rule, size_t i,
 		return;
 	if (json_array_size(names) == 0)
 		VERR(v, &p, "must not be empty");
-	json_array_foreach(names, j, n) {
+	json_array_foreach (names, j, n) {
 		const struct jpath pj = INDEX(&p, j);
 		const char *s = json_string_value(n);
 		struct hs_name_slot *slot;
@@ -602,7 +606,7 @@ static void validate_args(struct vctx *v, const json_t *rule,
 {
 	const json_t *args = hs_profile_get_set(rule, "args"), *arg;
 	const struct jpath p = KEY(path, "args");
-	bool compared[HS_PROFILE_MAX_ARGS] = { false };
+	bool compared[HS_PROFILE_MAX_ARGS] = {false};
 	size_t i;
 
 	if (!args)
@@ -616,7 +620,7 @@ static void validate_args(struct vctx *v, const json_t *rule,
 		     json_array_size(args), HS_PROFILE_MAX_ARGS);
 		return;
 	}
-	json_array_foreach(args, i, arg) {
+	json_array_foreach (args, i, arg) {
 		const struct jpath pa = INDEX(&p, i);
 
 		validate_arg(v, arg, &pa, compared);
@@ -630,13 +634,14 @@ static void check_min_kernel(struct vctx *v, const struct jpath *at,
 
 	if (hs_profile_parse_kernel_version(s, &major, &minor) < 0)
 		VERR(v, at,
-		     "invalid kernel version \"%s\", expected \"<kernel>.<major>\" "
+		     "invalid kernel version \"%s\", expected "
+		     "\"<kernel>.<major>\" "
 		     "such as \"5.8\"",
 		     s);
 }
 
-static void validate_filter(struct vctx *v, const json_t *rule,
-			    const char *key, const struct jpath *path)
+static void validate_filter(struct vctx *v, const json_t *rule, const char *key,
+			    const struct jpath *path)
 {
 	const json_t *f = hs_profile_get_set(rule, key);
 	const struct jpath p = KEY(path, key);
@@ -663,7 +668,7 @@ static void validate_filter(struct vctx *v, const json_t *rule,
 static int validate_rule(struct vctx *v, const json_t *rule, size_t i,
 			 struct hs_name_index *seen)
 {
-	struct vctx r = { v->file, v->err, 0 };
+	struct vctx r = {v->file, v->err, 0};
 	const struct jpath path = INDEX(TOP("syscalls"), i);
 	const struct jpath paction = KEY(&path, "action");
 	const char *action = NULL, *comment = NULL;
@@ -699,7 +704,7 @@ out:
 /* One name of one valid rule, in the list kept for that name. */
 struct named {
 	size_t rule;
-	long at;     /* index in names[], -1 for the legacy `name` */
+	long at; /* index in names[], -1 for the legacy `name` */
 	size_t next; /* the next rule naming it, or HS_NAME_NONE */
 };
 
@@ -737,7 +742,7 @@ static const struct named *conflicting(const json_t *calls,
 static void check_file_conflicts(struct vctx *v, const json_t *calls,
 				 const bool *valid, size_t n_names)
 {
-	_cleanup_name_index_ struct hs_name_index ix = { 0 };
+	_cleanup_name_index_ struct hs_name_index ix = {0};
 	_cleanup_free_ struct named *list = calloc(n_names + 1, sizeof(*list));
 	_cleanup_free_ struct hs_rule_effect *effects =
 		calloc(json_array_size(calls) + 1, sizeof(*effects));
@@ -748,7 +753,7 @@ static void check_file_conflicts(struct vctx *v, const json_t *calls,
 		VERR(v, TOP("syscalls"), "out of memory");
 		return;
 	}
-	json_array_foreach(calls, i, rule) {
+	json_array_foreach (calls, i, rule) {
 		const json_t *names = hs_profile_get_set(rule, "names");
 		const struct hs_rule_effect *effect = &effects[i];
 
@@ -757,8 +762,8 @@ static void check_file_conflicts(struct vctx *v, const json_t *calls,
 		hs_profile_rule_effect(rule, &effects[i]);
 		for (j = 0; j < (names ? json_array_size(names) : 1); j++) {
 			const char *name = json_string_value(
-				names ? json_array_get(names, j) :
-					json_object_get(rule, "name"));
+				names ? json_array_get(names, j)
+				      : json_object_get(rule, "name"));
 			struct hs_name_slot *s = hs_name_index_add(&ix, name);
 			struct named *e = &list[n];
 			const struct named *prior;
@@ -767,8 +772,8 @@ static void check_file_conflicts(struct vctx *v, const json_t *calls,
 				VERR(v, TOP("syscalls"), "out of memory");
 				return;
 			}
-			*e = (struct named){ i, names ? (long)j : -1,
-					     HS_NAME_NONE };
+			*e = (struct named){i, names ? (long)j : -1,
+					    HS_NAME_NONE};
 			prior = conflicting(calls, effects, list, s->first, i);
 			if (prior) {
 				char p[PATH_BUF], pp[PATH_BUF];
@@ -799,7 +804,7 @@ static void check_file_conflicts(struct vctx *v, const json_t *calls,
 static void validate_syscalls(struct vctx *v, const json_t *profile)
 {
 	const json_t *calls = hs_profile_get_set(profile, "syscalls"), *rule;
-	_cleanup_name_index_ struct hs_name_index seen = { 0 };
+	_cleanup_name_index_ struct hs_name_index seen = {0};
 	_cleanup_free_ bool *valid = NULL;
 	size_t i, n_written = 0, n_valid = 0;
 
@@ -814,14 +819,14 @@ static void validate_syscalls(struct vctx *v, const json_t *profile)
 		     json_array_size(calls), HS_PROFILE_MAX_RULES);
 		return;
 	}
-	json_array_foreach(calls, i, rule)
+	json_array_foreach (calls, i, rule)
 		n_written += json_array_size(json_object_get(rule, "names"));
 	valid = calloc(json_array_size(calls) + 1, sizeof(*valid));
 	if (!valid || hs_name_index_init(&seen, n_written) < 0) {
 		VERR(v, TOP("syscalls"), "out of memory");
 		return;
 	}
-	json_array_foreach(calls, i, rule) {
+	json_array_foreach (calls, i, rule) {
 		valid[i] = validate_rule(v, rule, i, &seen) == 0;
 		if (valid[i]) {
 			const json_t *names = hs_profile_get_set(rule, "names");
@@ -835,7 +840,7 @@ static void validate_syscalls(struct vctx *v, const json_t *profile)
 int hs_profile_validate(const json_t *profile, const char *file,
 			struct hs_error *err)
 {
-	struct vctx v = { file, err, 0 };
+	struct vctx v = {file, err, 0};
 	const char *ext = NULL, *def = NULL, *comment = NULL;
 	bool def_ok = false;
 

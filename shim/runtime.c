@@ -33,7 +33,7 @@ extern char **environ;
 
 struct wrapper {
 	int argc;
-	char **argv;            /* the runtime's argv, argv[0] replaced */
+	char **argv; /* the runtime's argv, argv[0] replaced */
 	struct hs_runtime_args args;
 	struct hs_config cfg;
 	bool have_cfg;
@@ -47,7 +47,7 @@ struct wrapper {
  * for one: that is the only place containerd shows the reason. */
 static int refuse(struct wrapper *w, struct hs_error *err, const char *action)
 {
-	struct hs_error ignored = { 0 };
+	struct hs_error ignored = {0};
 
 	fprintf(stderr, "hardshim: %s\n", err->msg);
 	if (w->args.log && w->args.log_format &&
@@ -111,7 +111,8 @@ int hs_runtime_harden_ctx(struct hs_harden_ctx *ctx,
 	/* The hooks run this very binary, by its resolved absolute path. */
 	n = readlink("/proc/self/exe", self, size - 1);
 	if (n < 0)
-		return hs_err(err, errno, "/proc/self/exe: %s", strerror(errno));
+		return hs_err(err, errno, "/proc/self/exe: %s",
+			      strerror(errno));
 	self[n] = '\0';
 	ctx->hook_path = self;
 	ctx->config_path = cfg->path;
@@ -155,7 +156,8 @@ static int harden_bundle(struct wrapper *w, struct hs_error *err)
 	if (!spec)
 		return -1;
 	if (!json_is_object(spec))
-		return hs_err(err, EINVAL, "%s: must be a JSON object", display);
+		return hs_err(err, EINVAL, "%s: must be a JSON object",
+			      display);
 	if (hs_select_policy(&w->cfg, json_object_get(spec, "annotations"),
 			     &w->policy, err) < 0)
 		return hs_err_context(err, "%s", display);
@@ -165,14 +167,14 @@ static int harden_bundle(struct wrapper *w, struct hs_error *err)
 		return -1;
 	/* A copy: the spec is freed before a refusal is logged. */
 	snprintf(w->digest, sizeof(w->digest), "%s",
-		 json_string_value(json_object_get(
-			 json_object_get(spec, "annotations"),
-			 HS_ANNOTATION_DIGEST)));
+		 json_string_value(
+			 json_object_get(json_object_get(spec, "annotations"),
+					 HS_ANNOTATION_DIGEST)));
 
 	if (hs_json_write_at(dirfd, "config.json", spec, err) < 0)
 		return -1;
 	if (w->cfg.decision_log[0]) {
-		struct hs_error ignored = { 0 };
+		struct hs_error ignored = {0};
 		struct hs_decision d = {
 			.action = w->argv[w->args.sub_index],
 			.id = w->args.id,
@@ -187,7 +189,7 @@ static int harden_bundle(struct wrapper *w, struct hs_error *err)
 	/* Still here: the runtime could not be started. Put the original
 	 * bytes back so that a failed start changes nothing. */
 	hs_file_write_at(dirfd, "config.json", original, len,
-			 &(struct hs_error){ 0 });
+			 &(struct hs_error){0});
 	return -1;
 }
 
@@ -221,7 +223,7 @@ static int recorded_policy(struct wrapper *w, struct hs_error *err)
 	if (!state)
 		return -1;
 	labels = json_object_get(json_object_get(state, "config"), "labels");
-	json_array_foreach(labels, i, l) {
+	json_array_foreach (labels, i, l) {
 		const char *s = json_string_value(l);
 
 		if (!s || strncmp(s, prefix, strlen(prefix)) != 0)
@@ -278,8 +280,8 @@ static int narrow_exec_user(struct wrapper *w, struct hs_error *err)
 	/* Without a gid runc keeps the container's (already hardened) one. */
 	if (!have_gid)
 		g = w->policy.run_as_non_root ? w->policy.gid : 0;
-	if (hs_spec_apply_user_rule(&w->policy, &u, &g, "exec", "--user",
-				    err) < 0)
+	if (hs_spec_apply_user_rule(&w->policy, &u, &g, "exec", "--user", err) <
+	    0)
 		return -1;
 	if (!have_gid && u == uid)
 		return 0;
@@ -385,8 +387,7 @@ static int narrow_exec(struct wrapper *w, struct hs_error *err)
 				      w->args.caps[i], w->policy.name);
 	}
 	for (i = 0; i < w->args.n_gids; i++)
-		if (check_gids(&w->policy, w->args.additional_gids[i], err) <
-		    0)
+		if (check_gids(&w->policy, w->args.additional_gids[i], err) < 0)
 			return -1;
 	if (narrow_exec_user(w, err) < 0)
 		return -1;
@@ -395,8 +396,8 @@ static int narrow_exec(struct wrapper *w, struct hs_error *err)
 
 int hs_runtime_main(int argc, char **argv)
 {
-	struct hs_error err = { 0 };
-	struct wrapper w = { .argc = argc, .argv = argv };
+	struct hs_error err = {0};
+	struct wrapper w = {.argc = argc, .argv = argv};
 	const char *action = "runtime";
 	int ret;
 

@@ -7,51 +7,75 @@
 #include "hs_runtime_args.h"
 
 struct flag {
-	const char *name;  /* long name */
+	const char *name; /* long name */
 	const char *alias; /* short name or NULL */
-	bool value;        /* takes a value */
+	bool value; /* takes a value */
 };
 
 static const struct flag global_flags[] = {
-	{ "debug", NULL, false },     { "log", NULL, true },
-	{ "log-format", NULL, true }, { "root", NULL, true },
-	{ "criu", NULL, true },	      { "systemd-cgroup", NULL, false },
-	{ "rootless", NULL, true },   { "help", "h", false },
-	{ "version", "v", false },    { NULL, NULL, false },
+	{"debug", NULL, false},	    {"log", NULL, true},
+	{"log-format", NULL, true}, {"root", NULL, true},
+	{"criu", NULL, true},	    {"systemd-cgroup", NULL, false},
+	{"rootless", NULL, true},   {"help", "h", false},
+	{"version", "v", false},    {NULL, NULL, false},
 };
 
 static const struct flag create_flags[] = {
-	{ "bundle", "b", true },	 { "console-socket", NULL, true },
-	{ "pid-file", NULL, true },	 { "no-pivot", NULL, false },
-	{ "no-new-keyring", NULL, false }, { "preserve-fds", NULL, true },
-	{ "detach", "d", false },	 { "keep", NULL, false },
-	{ "no-subreaper", NULL, false }, { "help", "h", false },
-	{ NULL, NULL, false },
+	{"bundle", "b", true},
+	{"console-socket", NULL, true},
+	{"pid-file", NULL, true},
+	{"no-pivot", NULL, false},
+	{"no-new-keyring", NULL, false},
+	{"preserve-fds", NULL, true},
+	{"detach", "d", false},
+	{"keep", NULL, false},
+	{"no-subreaper", NULL, false},
+	{"help", "h", false},
+	{NULL, NULL, false},
 };
 
 static const struct flag restore_flags[] = {
-	{ "bundle", "b", true },	    { "console-socket", NULL, true },
-	{ "pid-file", NULL, true },	    { "image-path", NULL, true },
-	{ "work-path", NULL, true },	    { "manage-cgroups-mode", NULL, true },
-	{ "empty-ns", NULL, true },	    { "lsm-profile", NULL, true },
-	{ "lsm-mount-context", NULL, true }, { "no-pivot", NULL, false },
-	{ "no-subreaper", NULL, false },    { "tcp-established", NULL, false },
-	{ "ext-unix-sk", NULL, false },	    { "shell-job", NULL, false },
-	{ "file-locks", NULL, false },	    { "detach", "d", false },
-	{ "auto-dedup", NULL, false },	    { "lazy-pages", NULL, false },
-	{ "help", "h", false },		    { NULL, NULL, false },
+	{"bundle", "b", true},
+	{"console-socket", NULL, true},
+	{"pid-file", NULL, true},
+	{"image-path", NULL, true},
+	{"work-path", NULL, true},
+	{"manage-cgroups-mode", NULL, true},
+	{"empty-ns", NULL, true},
+	{"lsm-profile", NULL, true},
+	{"lsm-mount-context", NULL, true},
+	{"no-pivot", NULL, false},
+	{"no-subreaper", NULL, false},
+	{"tcp-established", NULL, false},
+	{"ext-unix-sk", NULL, false},
+	{"shell-job", NULL, false},
+	{"file-locks", NULL, false},
+	{"detach", "d", false},
+	{"auto-dedup", NULL, false},
+	{"lazy-pages", NULL, false},
+	{"help", "h", false},
+	{NULL, NULL, false},
 };
 
 static const struct flag exec_flags[] = {
-	{ "console-socket", NULL, true }, { "cwd", NULL, true },
-	{ "env", "e", true },		  { "tty", "t", false },
-	{ "user", "u", true },		  { "additional-gids", "g", true },
-	{ "process", "p", true },	  { "detach", "d", false },
-	{ "pid-file", NULL, true },	  { "process-label", NULL, true },
-	{ "apparmor", NULL, true },	  { "no-new-privs", NULL, false },
-	{ "cap", "c", true },		  { "preserve-fds", NULL, true },
-	{ "cgroup", NULL, true },	  { "ignore-paused", NULL, false },
-	{ "help", "h", false },		  { NULL, NULL, false },
+	{"console-socket", NULL, true},
+	{"cwd", NULL, true},
+	{"env", "e", true},
+	{"tty", "t", false},
+	{"user", "u", true},
+	{"additional-gids", "g", true},
+	{"process", "p", true},
+	{"detach", "d", false},
+	{"pid-file", NULL, true},
+	{"process-label", NULL, true},
+	{"apparmor", NULL, true},
+	{"no-new-privs", NULL, false},
+	{"cap", "c", true},
+	{"preserve-fds", NULL, true},
+	{"cgroup", NULL, true},
+	{"ignore-paused", NULL, false},
+	{"help", "h", false},
+	{NULL, NULL, false},
 };
 
 static const struct {
@@ -59,10 +83,10 @@ static const struct {
 	enum hs_subcommand sub;
 	const struct flag *flags;
 } subcommands[] = {
-	{ "create", HS_SUB_CREATE, create_flags },
-	{ "run", HS_SUB_RUN, create_flags },
-	{ "restore", HS_SUB_RESTORE, restore_flags },
-	{ "exec", HS_SUB_EXEC, exec_flags },
+	{"create", HS_SUB_CREATE, create_flags},
+	{"run", HS_SUB_RUN, create_flags},
+	{"restore", HS_SUB_RESTORE, restore_flags},
+	{"exec", HS_SUB_EXEC, exec_flags},
 };
 
 /* Splits "-x", "--x" or "--x=v" into name and inline value. Returns false
@@ -86,8 +110,7 @@ static bool split_flag(const char *arg, char *name, size_t size,
 	return true;
 }
 
-static const struct flag *find_flag(const struct flag *flags,
-				    const char *name)
+static const struct flag *find_flag(const struct flag *flags, const char *name)
 {
 	for (; flags->name; flags++)
 		if (strcmp(flags->name, name) == 0 ||
@@ -105,8 +128,7 @@ static int record_exec_flag(struct hs_runtime_args *a, const char *name,
 	else if (strcmp(name, "user") == 0) {
 		a->user_index = value_index;
 		a->user_inline = is_inline;
-	}
-	else if (strcmp(name, "cap") == 0) {
+	} else if (strcmp(name, "cap") == 0) {
 		if (a->n_caps >= HS_EXEC_MAX_CAP_FLAGS)
 			return hs_err(err, E2BIG,
 				      "more than %d --cap flags, refused",
@@ -180,8 +202,7 @@ static int parse_flags(int argc, char *const *argv, int *i,
 			a->bundle = value;
 		} else if (a->sub == HS_SUB_EXEC &&
 			   record_exec_flag(a, f->name, value, value_index,
-					    inline_value != NULL,
-					    err) < 0) {
+					    inline_value != NULL, err) < 0) {
 			return -1;
 		}
 	}
@@ -221,7 +242,8 @@ int hs_runtime_args_parse(int argc, char *const *argv,
 	a->id = argv[i];
 	a->id_index = i;
 	if (a->sub == HS_SUB_EXEC)
-		return 0; /* runc exec: everything after the id is the command */
+		return 0; /* runc exec: everything after the id is the command
+			   */
 	/* create, run and restore reorder their arguments (urfave/cli v1):
 	 * "run ID --bundle B" reads bundle B. So flags after the id count,
 	 * and a second positional argument is an error, as it is in runc. */

@@ -47,29 +47,29 @@ struct arch_def {
 };
 
 static const struct arch_def oci_arches[] = {
-	{ "SCMP_ARCH_X86", "x86" },
-	{ "SCMP_ARCH_X86_64", "x86_64" },
-	{ "SCMP_ARCH_X32", "x32" },
-	{ "SCMP_ARCH_ARM", "arm" },
-	{ "SCMP_ARCH_AARCH64", "aarch64" },
-	{ "SCMP_ARCH_MIPS", "mips" },
-	{ "SCMP_ARCH_MIPS64", "mips64" },
-	{ "SCMP_ARCH_MIPS64N32", "mips64n32" },
-	{ "SCMP_ARCH_MIPSEL", "mipsel" },
-	{ "SCMP_ARCH_MIPSEL64", "mipsel64" },
-	{ "SCMP_ARCH_MIPSEL64N32", "mipsel64n32" },
-	{ "SCMP_ARCH_PPC", "ppc" },
-	{ "SCMP_ARCH_PPC64", "ppc64" },
-	{ "SCMP_ARCH_PPC64LE", "ppc64le" },
-	{ "SCMP_ARCH_S390", "s390" },
-	{ "SCMP_ARCH_S390X", "s390x" },
-	{ "SCMP_ARCH_PARISC", "parisc" },
-	{ "SCMP_ARCH_PARISC64", "parisc64" },
-	{ "SCMP_ARCH_RISCV64", "riscv64" },
-	{ "SCMP_ARCH_LOONGARCH64", "loongarch64" },
-	{ "SCMP_ARCH_M68K", "m68k" },
-	{ "SCMP_ARCH_SH", "sh" },
-	{ "SCMP_ARCH_SHEB", "sheb" },
+	{"SCMP_ARCH_X86", "x86"},
+	{"SCMP_ARCH_X86_64", "x86_64"},
+	{"SCMP_ARCH_X32", "x32"},
+	{"SCMP_ARCH_ARM", "arm"},
+	{"SCMP_ARCH_AARCH64", "aarch64"},
+	{"SCMP_ARCH_MIPS", "mips"},
+	{"SCMP_ARCH_MIPS64", "mips64"},
+	{"SCMP_ARCH_MIPS64N32", "mips64n32"},
+	{"SCMP_ARCH_MIPSEL", "mipsel"},
+	{"SCMP_ARCH_MIPSEL64", "mipsel64"},
+	{"SCMP_ARCH_MIPSEL64N32", "mipsel64n32"},
+	{"SCMP_ARCH_PPC", "ppc"},
+	{"SCMP_ARCH_PPC64", "ppc64"},
+	{"SCMP_ARCH_PPC64LE", "ppc64le"},
+	{"SCMP_ARCH_S390", "s390"},
+	{"SCMP_ARCH_S390X", "s390x"},
+	{"SCMP_ARCH_PARISC", "parisc"},
+	{"SCMP_ARCH_PARISC64", "parisc64"},
+	{"SCMP_ARCH_RISCV64", "riscv64"},
+	{"SCMP_ARCH_LOONGARCH64", "loongarch64"},
+	{"SCMP_ARCH_M68K", "m68k"},
+	{"SCMP_ARCH_SH", "sh"},
+	{"SCMP_ARCH_SHEB", "sheb"},
 };
 
 /* The libseccomp token of an OCI architecture name: 0 if the linked
@@ -112,15 +112,15 @@ struct action_def {
 };
 
 static const struct action_def actions[] = {
-	{ "SCMP_ACT_KILL", SCMP_ACT_KILL, false },
-	{ "SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, false },
-	{ "SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, false },
-	{ "SCMP_ACT_TRAP", SCMP_ACT_TRAP, false },
-	{ "SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0), true },
-	{ "SCMP_ACT_TRACE", SCMP_ACT_TRACE(0), true },
-	{ "SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, false },
-	{ "SCMP_ACT_LOG", SCMP_ACT_LOG, false },
-	{ "SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY, false },
+	{"SCMP_ACT_KILL", SCMP_ACT_KILL, false},
+	{"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, false},
+	{"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, false},
+	{"SCMP_ACT_TRAP", SCMP_ACT_TRAP, false},
+	{"SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0), true},
+	{"SCMP_ACT_TRACE", SCMP_ACT_TRACE(0), true},
+	{"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, false},
+	{"SCMP_ACT_LOG", SCMP_ACT_LOG, false},
+	{"SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY, false},
 };
 
 static const struct action_def *action_lookup(const char *name)
@@ -144,10 +144,13 @@ struct op_def {
 };
 
 static const struct op_def ops[] = {
-	{ "SCMP_CMP_NE", SCMP_CMP_NE },	{ "SCMP_CMP_LT", SCMP_CMP_LT },
-	{ "SCMP_CMP_LE", SCMP_CMP_LE },	{ "SCMP_CMP_EQ", SCMP_CMP_EQ },
-	{ "SCMP_CMP_GE", SCMP_CMP_GE },	{ "SCMP_CMP_GT", SCMP_CMP_GT },
-	{ "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
+	{"SCMP_CMP_NE", SCMP_CMP_NE},
+	{"SCMP_CMP_LT", SCMP_CMP_LT},
+	{"SCMP_CMP_LE", SCMP_CMP_LE},
+	{"SCMP_CMP_EQ", SCMP_CMP_EQ},
+	{"SCMP_CMP_GE", SCMP_CMP_GE},
+	{"SCMP_CMP_GT", SCMP_CMP_GT},
+	{"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
 };
 
 static const struct op_def *op_lookup(const char *name)
@@ -172,15 +175,14 @@ bool hs_seccomp_syscall_known(const char *name, const json_t *arches)
 
 	if (!arches || json_array_size(arches) == 0)
 		return seccomp_syscall_resolve_name(name) != __NR_SCMP_ERROR;
-	json_array_foreach(arches, i, a) {
+	json_array_foreach (arches, i, a) {
 		uint32_t token;
 
 		if (!json_is_string(a))
 			continue;
 		token = arch_token(json_string_value(a));
-		if (token &&
-		    seccomp_syscall_resolve_name_arch(token, name) !=
-			    __NR_SCMP_ERROR)
+		if (token && seccomp_syscall_resolve_name_arch(token, name) !=
+				     __NR_SCMP_ERROR)
 			return true;
 	}
 	return false;
@@ -190,8 +192,8 @@ void hs_seccomp_version(char *buf, size_t size)
 {
 	const struct scmp_version *v = seccomp_version();
 
-	if (hs_snprintf(buf, size, "%u.%u.%u", v->major, v->minor,
-			v->micro) < 0 &&
+	if (hs_snprintf(buf, size, "%u.%u.%u", v->major, v->minor, v->micro) <
+		    0 &&
 	    size > 0)
 		buf[0] = '\0';
 }
@@ -238,8 +240,8 @@ static const char *libseccomp_reason(int rc)
 /* The path of a rule or of a part of it, for a message: "syscalls[i]",
  * "syscalls[i].key" or "syscalls[i].key[j]" (j >= 0). Built only when
  * something is reported: compiling runs on every container start. */
-static const char *rule_path(char *buf, size_t size, size_t i,
-			     const char *key, long j)
+static const char *rule_path(char *buf, size_t size, size_t i, const char *key,
+			     long j)
 {
 	if (!key)
 		hs_snprintf(buf, size, "syscalls[%zu]", i);
@@ -283,7 +285,7 @@ static int build_args(const json_t *args, size_t index,
 		      struct rule_key *key, struct hs_error *err)
 {
 	struct scmp_arg_cmp *sorted = key->sorted;
-	bool used[HS_PROFILE_MAX_ARGS] = { false };
+	bool used[HS_PROFILE_MAX_ARGS] = {false};
 	const json_t *arg;
 	char p[128];
 	size_t i, len = 0;
@@ -299,14 +301,14 @@ static int build_args(const json_t *args, size_t index,
 				   rule_path(p, sizeof(p), index, "args", -1),
 				   "must be an array of at most %d comparisons",
 				   HS_PROFILE_MAX_ARGS);
-	json_array_foreach(args, i, arg) {
+	json_array_foreach (args, i, arg) {
 		const json_t *idx = json_object_get(arg, "index");
 		const json_t *value = json_object_get(arg, "value");
 		const json_t *value2 = json_object_get(arg, "valueTwo");
 		const json_t *op = json_object_get(arg, "op");
 		const struct op_def *o =
-			json_is_string(op) ? op_lookup(json_string_value(op)) :
-					     NULL;
+			json_is_string(op) ? op_lookup(json_string_value(op))
+					   : NULL;
 
 		if (!json_is_integer(idx) || json_integer_value(idx) < 0 ||
 		    json_integer_value(idx) >= HS_PROFILE_MAX_ARGS ||
@@ -315,20 +317,20 @@ static int build_args(const json_t *args, size_t index,
 		     (!json_is_integer(value2) ||
 		      json_integer_value(value2) < 0)) ||
 		    !o) {
-			rc = hs_json_err(err, OCI_LABEL,
-					 rule_path(p, sizeof(p), index, "args",
-						   (long)i),
-					 "invalid comparison (index 0-5, "
-					 "non-negative value and valueTwo, "
-					 "SCMP_CMP_* op)");
+			rc = hs_json_err(
+				err, OCI_LABEL,
+				rule_path(p, sizeof(p), index, "args", (long)i),
+				"invalid comparison (index 0-5, "
+				"non-negative value and valueTwo, "
+				"SCMP_CMP_* op)");
 			continue;
 		}
 		if (used[json_integer_value(idx)]) {
-			rc = hs_json_err(err, OCI_LABEL,
-					 rule_path(p, sizeof(p), index, "args",
-						   (long)i),
-					 "argument %lld is compared twice",
-					 (long long)json_integer_value(idx));
+			rc = hs_json_err(
+				err, OCI_LABEL,
+				rule_path(p, sizeof(p), index, "args", (long)i),
+				"argument %lld is compared twice",
+				(long long)json_integer_value(idx));
 			continue;
 		}
 		used[json_integer_value(idx)] = true;
@@ -338,10 +340,10 @@ static int build_args(const json_t *args, size_t index,
 			.arg = (unsigned)json_integer_value(idx),
 			.op = o->op,
 			.datum_a = (scmp_datum_t)json_integer_value(value),
-			.datum_b = json_is_integer(value2) ?
-					   (scmp_datum_t)json_integer_value(
-						   value2) :
-					   0,
+			.datum_b = json_is_integer(value2)
+					   ? (scmp_datum_t)json_integer_value(
+						     value2)
+					   : 0,
 		};
 		(*ret_n)++;
 	}
@@ -366,10 +368,10 @@ static int build_args(const json_t *args, size_t index,
 				 (unsigned long long)sorted[i].datum_b);
 
 		if (n < 0 || (size_t)n >= ARGS_TEXT_MAX - len)
-			return hs_json_err(err, OCI_LABEL,
-					   rule_path(p, sizeof(p), index,
-						     "args", -1),
-					   "comparisons too long");
+			return hs_json_err(
+				err, OCI_LABEL,
+				rule_path(p, sizeof(p), index, "args", -1),
+				"comparisons too long");
 		len += (size_t)n;
 	}
 	key->n_cmps = *ret_n;
@@ -399,17 +401,18 @@ static int add_arches(scmp_filter_ctx ctx, const json_t *arches,
 				   HS_PROFILE_MAX_ARCHES);
 	if (json_array_size(arches) == 0)
 		return 0;
-	json_array_foreach(arches, i, a) {
+	json_array_foreach (arches, i, a) {
 		char p[64];
-		uint32_t token = json_is_string(a) ?
-					 arch_token(json_string_value(a)) :
-					 0;
+		uint32_t token = json_is_string(a)
+					 ? arch_token(json_string_value(a))
+					 : 0;
 		int r;
 
 		hs_json_path_index(p, sizeof(p), "architectures", i);
 		if (!token) {
-			rc = hs_json_err(err, OCI_LABEL, p,
-					 "not an architecture libseccomp knows");
+			rc = hs_json_err(
+				err, OCI_LABEL, p,
+				"not an architecture libseccomp knows");
 			continue;
 		}
 		if (token == native) {
@@ -447,7 +450,7 @@ struct seen_slot {
 
 struct seen_named {
 	size_t rule, at; /* syscalls[rule].names[at] */
-	size_t next;     /* SEEN_NONE at the end */
+	size_t next; /* SEEN_NONE at the end */
 };
 
 #define SEEN_NONE SIZE_MAX
@@ -472,7 +475,7 @@ static int seen_init(struct seen *s, const json_t *syscalls)
 	const json_t *rule;
 	size_t i, n = 16;
 
-	json_array_foreach(syscalls, i, rule)
+	json_array_foreach (syscalls, i, rule)
 		s->max_named += json_array_size(json_object_get(rule, "names"));
 	while (n / 2 < s->max_named && n < SIZE_MAX / 4 / sizeof(*s->slot))
 		n *= 2;
@@ -499,8 +502,8 @@ static struct seen_slot *seen_slot(struct seen *s, const char *name)
 		struct seen_slot *slot = &s->slot[i];
 
 		if (!slot->name) {
-			*slot = (struct seen_slot){ name, h, SEEN_NONE,
-						    SEEN_NONE };
+			*slot = (struct seen_slot){name, h, SEEN_NONE,
+						   SEEN_NONE};
 			return slot;
 		}
 		if (slot->hash == h && strcmp(slot->name, name) == 0)
@@ -511,8 +514,8 @@ static struct seen_slot *seen_slot(struct seen *s, const char *name)
 /* Remembers syscalls[rule].names[at] with its rule's comparisons and
  * action. Returns 1 when the same rule was already added with the same
  * action (nothing to add), 0 for a new rule, -1 for a conflict. */
-static int note_rule(struct seen *s, const char *name, size_t rule,
-		     size_t at, struct hs_error *err)
+static int note_rule(struct seen *s, const char *name, size_t rule, size_t at,
+		     struct hs_error *err)
 {
 	const struct rule_key *key = &s->rules[rule];
 	struct seen_slot *slot;
@@ -521,10 +524,10 @@ static int note_rule(struct seen *s, const char *name, size_t rule,
 
 	/* name + "/" + comparisons: the key this was once kept under. */
 	if (strlen(name) + 1 + key->text_len >= RULE_KEY_MAX)
-		return hs_json_err(err, OCI_LABEL,
-				   rule_path(path, sizeof(path), rule, "names",
-					     (long)at),
-				   "rule key too long");
+		return hs_json_err(
+			err, OCI_LABEL,
+			rule_path(path, sizeof(path), rule, "names", (long)at),
+			"rule key too long");
 	if (s->n_named >= s->max_named)
 		return hs_err(err, ENOMEM, "seccomp: out of memory");
 	slot = seen_slot(s, name);
@@ -536,16 +539,16 @@ static int note_rule(struct seen *s, const char *name, size_t rule,
 			continue;
 		if (other->action == key->action)
 			return 1;
-		return hs_json_err(err, OCI_LABEL,
-				   rule_path(path, sizeof(path), rule, "names",
-					     (long)at),
-				   "\"%s\": conflicts with %s: same syscall "
-				   "and arguments, different action",
-				   name,
-				   rule_path(prev, sizeof(prev), pn->rule,
-					     "names", (long)pn->at));
+		return hs_json_err(
+			err, OCI_LABEL,
+			rule_path(path, sizeof(path), rule, "names", (long)at),
+			"\"%s\": conflicts with %s: same syscall "
+			"and arguments, different action",
+			name,
+			rule_path(prev, sizeof(prev), pn->rule, "names",
+				  (long)pn->at));
 	}
-	s->named[s->n_named] = (struct seen_named){ rule, at, SEEN_NONE };
+	s->named[s->n_named] = (struct seen_named){rule, at, SEEN_NONE};
 	if (slot->last == SEEN_NONE)
 		slot->first = s->n_named;
 	else
@@ -554,9 +557,8 @@ static int note_rule(struct seen *s, const char *name, size_t rule,
 	return 0;
 }
 
-static int add_rule(scmp_filter_ctx ctx, uint32_t def_action,
-		    struct seen *seen, const json_t *rule, size_t index,
-		    struct hs_error *err)
+static int add_rule(scmp_filter_ctx ctx, uint32_t def_action, struct seen *seen,
+		    const json_t *rule, size_t index, struct hs_error *err)
 {
 	struct scmp_arg_cmp cmps[HS_PROFILE_MAX_ARGS];
 	struct rule_key *key = &seen->rules[index];
@@ -581,8 +583,8 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t def_action,
 		return hs_json_err(err, OCI_LABEL,
 				   rule_path(p, sizeof(p), index, "action", -1),
 				   "invalid action or errnoRet");
-	if (build_args(json_object_get(rule, "args"), index, cmps, &n_cmps,
-		       key, err) < 0)
+	if (build_args(json_object_get(rule, "args"), index, cmps, &n_cmps, key,
+		       err) < 0)
 		return -1;
 	key->action = act;
 	if (!json_is_array(names) ||
@@ -591,7 +593,7 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t def_action,
 				   rule_path(p, sizeof(p), index, "names", -1),
 				   "must be an array of at most %d names",
 				   HS_PROFILE_MAX_NAMES);
-	json_array_foreach(names, i, name) {
+	json_array_foreach (names, i, name) {
 		const char *s;
 		int nr, r;
 
@@ -654,9 +656,11 @@ static int copy_out(int from, int to, size_t len, struct hs_error *err)
 	char buf[8192];
 
 	if (lseek(from, 0, SEEK_SET) < 0)
-		return hs_err(err, errno, "seccomp: lseek: %s", strerror(errno));
+		return hs_err(err, errno, "seccomp: lseek: %s",
+			      strerror(errno));
 	while (len > 0) {
-		ssize_t n = read(from, buf, len < sizeof(buf) ? len : sizeof(buf));
+		ssize_t n =
+			read(from, buf, len < sizeof(buf) ? len : sizeof(buf));
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -676,7 +680,7 @@ int hs_seccomp_compile(const json_t *oci_seccomp, int out_fd,
 		       size_t *ret_bpf_insns, struct hs_error *err)
 {
 	_cleanup_seccomp_ scmp_filter_ctx ctx = NULL;
-	_cleanup_seen_ struct seen seen = { 0 };
+	_cleanup_seen_ struct seen seen = {0};
 	_cleanup_close_ int mfd = -1;
 	const json_t *def, *def_errno, *syscalls, *rule;
 	unsigned errors_before = err->count;
@@ -711,7 +715,7 @@ int hs_seccomp_compile(const json_t *oci_seccomp, int out_fd,
 				   "must be an array");
 	if (seen_init(&seen, syscalls) < 0)
 		return hs_err(err, ENOMEM, "seccomp: out of memory");
-	json_array_foreach(syscalls, i, rule)
+	json_array_foreach (syscalls, i, rule)
 		add_rule(ctx, def_action, &seen, rule, i, err);
 	if (err->count != errors_before)
 		return -1;
@@ -722,10 +726,12 @@ int hs_seccomp_compile(const json_t *oci_seccomp, int out_fd,
 			      strerror(errno));
 	r = seccomp_export_bpf(ctx, mfd);
 	if (r < 0)
-		return hs_err(err, -r, "seccomp: exporting the filter failed: %s",
+		return hs_err(err, -r,
+			      "seccomp: exporting the filter failed: %s",
 			      libseccomp_reason(r));
 	if (fstat(mfd, &st) < 0)
-		return hs_err(err, errno, "seccomp: fstat: %s", strerror(errno));
+		return hs_err(err, errno, "seccomp: fstat: %s",
+			      strerror(errno));
 	/* A BPF instruction (struct sock_filter) is 8 bytes. */
 	if (st.st_size <= 0 || st.st_size % 8 != 0)
 		return hs_err(err, EIO,

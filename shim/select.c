@@ -77,7 +77,8 @@ int hs_select_policy(const struct hs_config *cfg, const json_t *annotations,
 		       "annotation %s asks for policy \"%s\", which policy "
 		       "\"%s\" of namespace \"%s\" does not list as "
 		       "selectable, refused",
-		       HS_ANNOTATION_SELECT, wanted, tenant, ns ? ns : "(none)");
+		       HS_ANNOTATION_SELECT, wanted, tenant,
+		       ns ? ns : "(none)");
 		hs_policy_free(&p);
 		return -1;
 	}

@@ -26,21 +26,30 @@ static const struct {
 	const char *proc;
 	enum hs_ns bit;
 } namespaces[] = {
-	{ "pid", "pid", HS_NS_PID },	     { "network", "net", HS_NS_NETWORK },
-	{ "mount", "mnt", HS_NS_MOUNT },     { "ipc", "ipc", HS_NS_IPC },
-	{ "uts", "uts", HS_NS_UTS },	     { "user", "user", HS_NS_USER },
-	{ "cgroup", "cgroup", HS_NS_CGROUP },
+	{"pid", "pid", HS_NS_PID},	    {"network", "net", HS_NS_NETWORK},
+	{"mount", "mnt", HS_NS_MOUNT},	    {"ipc", "ipc", HS_NS_IPC},
+	{"uts", "uts", HS_NS_UTS},	    {"user", "user", HS_NS_USER},
+	{"cgroup", "cgroup", HS_NS_CGROUP},
 };
 
 /* Host paths whose bind mount gives a container the host: used when the
  * policy does not list its own. */
 static const char *const default_forbidden_paths[] = {
-	"/",	     "/proc",	     "/sys",
-	"/dev",	     "/etc",	     "/root",
-	"/boot",     "/var/run",     "/run",
-	"/var/lib/kubelet",	     "/var/lib/containerd",
-	"/var/run/docker.sock",	     "/run/containerd/containerd.sock",
-	"/run/crio/crio.sock",	     "/run/podman/podman.sock",
+	"/",
+	"/proc",
+	"/sys",
+	"/dev",
+	"/etc",
+	"/root",
+	"/boot",
+	"/var/run",
+	"/run",
+	"/var/lib/kubelet",
+	"/var/lib/containerd",
+	"/var/run/docker.sock",
+	"/run/containerd/containerd.sock",
+	"/run/crio/crio.sock",
+	"/run/podman/podman.sock",
 	NULL,
 };
 
@@ -59,8 +68,8 @@ static const char *const default_safe_sysctls[] = {
 	NULL,
 };
 
-static const char *const cap_sets[] = { "bounding", "effective", "inheritable",
-					"permitted", "ambient" };
+static const char *const cap_sets[] = {"bounding", "effective", "inheritable",
+				       "permitted", "ambient"};
 
 static json_t *object_child(json_t *parent, const char *key)
 {
@@ -85,18 +94,55 @@ static json_t *object_child(json_t *parent, const char *key)
  * Go decodes into maps (annotations, sysctls, cgroup v2 unified) keep
  * their keys exact and are not subject to this. */
 static const char *const read_keys[] = {
-	"ociVersion", "process", "root", "mounts", "hooks", "annotations",
-	"linux", "namespaces", "type", "path", "source", "destination",
-	"options", "capabilities", "bounding", "effective", "inheritable",
-	"permitted", "ambient", "user", "uid", "gid", "additionalGids",
-	"noNewPrivileges", "devices", "resources", "sysctl", "maskedPaths",
-	"readonlyPaths", "seccomp", "readonly", "allow", "major", "minor",
-	"access", "apparmorProfile", "selinuxLabel", "rootfsPropagation",
-	"createRuntime", "poststart", "poststop", "prestart", "args", "env",
-	"timeout", NULL,
+	"ociVersion",
+	"process",
+	"root",
+	"mounts",
+	"hooks",
+	"annotations",
+	"linux",
+	"namespaces",
+	"type",
+	"path",
+	"source",
+	"destination",
+	"options",
+	"capabilities",
+	"bounding",
+	"effective",
+	"inheritable",
+	"permitted",
+	"ambient",
+	"user",
+	"uid",
+	"gid",
+	"additionalGids",
+	"noNewPrivileges",
+	"devices",
+	"resources",
+	"sysctl",
+	"maskedPaths",
+	"readonlyPaths",
+	"seccomp",
+	"readonly",
+	"allow",
+	"major",
+	"minor",
+	"access",
+	"apparmorProfile",
+	"selinuxLabel",
+	"rootfsPropagation",
+	"createRuntime",
+	"poststart",
+	"poststop",
+	"prestart",
+	"args",
+	"env",
+	"timeout",
+	NULL,
 };
-static const char *const map_keys[] = { "annotations", "sysctl", "unified",
-					 NULL };
+static const char *const map_keys[] = {"annotations", "sysctl", "unified",
+				       NULL};
 
 static bool in_list(const char *const *list, const char *s)
 {
@@ -115,7 +161,7 @@ static int check_key_case(const json_t *v, const char *key, const char *file,
 	int ret = 0;
 
 	if (json_is_array(v)) {
-		json_array_foreach(v, i, child) {
+		json_array_foreach (v, i, child) {
 			char p[HS_ERR_MSG_MAX];
 
 			hs_json_path_index(p, sizeof(p), path, i);
@@ -126,7 +172,7 @@ static int check_key_case(const json_t *v, const char *key, const char *file,
 	}
 	if (!json_is_object(v) || (key && in_list(map_keys, key)))
 		return 0;
-	json_object_foreach((json_t *)v, k, child) {
+	json_object_foreach ((json_t *)v, k, child) {
 		char p[HS_ERR_MSG_MAX];
 		const char *const *r;
 		const char *u;
@@ -151,14 +197,15 @@ static int check_key_case(const json_t *v, const char *key, const char *file,
 					  *r);
 			continue;
 		}
-		json_object_foreach((json_t *)v, k2, c2) {
+		json_object_foreach ((json_t *)v, k2, c2) {
 			(void)c2;
 			if (k2 != k && strcasecmp(k, k2) == 0 &&
 			    strcmp(k, k2) < 0)
-				ret = hs_json_err(err, file, p,
-						  "\"%s\" and \"%s\" differ only "
-						  "in case, refused",
-						  k, k2);
+				ret = hs_json_err(
+					err, file, p,
+					"\"%s\" and \"%s\" differ only "
+					"in case, refused",
+					k, k2);
 		}
 		if (check_key_case(child, k, file, p, err) < 0)
 			ret = -1;
@@ -200,7 +247,7 @@ static int check_namespaces(json_t *lnx, const struct hs_policy *policy,
 	if (list && !json_is_array(list))
 		return hs_json_err(err, file, "linux.namespaces",
 				   "must be an array");
-	json_array_foreach(list, i, ns) {
+	json_array_foreach (list, i, ns) {
 		char p[64];
 		const char *type = NULL, *path = NULL;
 
@@ -217,7 +264,8 @@ static int check_namespaces(json_t *lnx, const struct hs_policy *policy,
 			if (strcmp(namespaces[j].oci, type) == 0)
 				break;
 		if (j == HS_ARRAY_SIZE(namespaces))
-			continue; /* "time" and future types: not ours to judge */
+			continue; /* "time" and future types: not ours to judge
+				   */
 		if (path && access(path, F_OK) < 0) {
 			/* runc could not join it either; say why here. */
 			ret = hs_json_err(err, file, p,
@@ -236,7 +284,8 @@ static int check_namespaces(json_t *lnx, const struct hs_policy *policy,
 	}
 	/* A network policy is installed in the container's own namespace;
 	 * with the host's, there would be nothing to install it in. */
-	required = policy->required_ns | (policy->has_network ? HS_NS_NETWORK : 0);
+	required =
+		policy->required_ns | (policy->has_network ? HS_NS_NETWORK : 0);
 	for (j = 0; j < HS_ARRAY_SIZE(namespaces); j++)
 		if ((required & namespaces[j].bit) &&
 		    !(seen & namespaces[j].bit))
@@ -319,7 +368,7 @@ static const char *forbidden_match(const struct hs_policy *policy,
 				return default_forbidden_paths[i];
 		return NULL;
 	}
-	json_array_foreach(policy->forbidden_host_paths, i, v)
+	json_array_foreach (policy->forbidden_host_paths, i, v)
 		if (exposes(src, json_string_value(v)))
 			return json_string_value(v);
 	return NULL;
@@ -330,7 +379,7 @@ static bool has_option(const json_t *options, const char *opt)
 	size_t i;
 	json_t *v;
 
-	json_array_foreach(options, i, v)
+	json_array_foreach (options, i, v)
 		if (json_is_string(v) && strcmp(json_string_value(v), opt) == 0)
 			return true;
 	return false;
@@ -344,9 +393,9 @@ static int check_bind_source(const struct hs_policy *policy, const char *src,
 	const char *hit;
 
 	if (normalize_path(src, norm, sizeof(norm)) < 0)
-		return hs_json_err(err, file, path,
-				   "bind source \"%s\" must be an absolute path",
-				   src);
+		return hs_json_err(
+			err, file, path,
+			"bind source \"%s\" must be an absolute path", src);
 	hit = forbidden_match(policy, norm);
 	/* runc follows symlinks in the source, so judge where it leads too. */
 	if (!hit && realpath(norm, real))
@@ -373,7 +422,7 @@ static int check_mounts(json_t *spec, const struct hs_policy *policy,
 		return hs_json_err(err, file, "mounts",
 				   "%zu mounts, more than the limit of %d",
 				   json_array_size(mounts), HS_SPEC_MAX_MOUNTS);
-	json_array_foreach(mounts, i, m) {
+	json_array_foreach (mounts, i, m) {
 		char p[64];
 		const char *type = "", *src = NULL;
 		const json_t *opts;
@@ -396,9 +445,9 @@ static int check_mounts(json_t *spec, const struct hs_policy *policy,
 		if (has_option(opts, "shared") || has_option(opts, "rshared"))
 			ret = hs_json_err(err, file, p,
 					  "shared mount propagation, refused");
-		if (src && (strcmp(type, "bind") == 0 ||
-			    has_option(opts, "bind") ||
-			    has_option(opts, "rbind")) &&
+		if (src &&
+		    (strcmp(type, "bind") == 0 || has_option(opts, "bind") ||
+		     has_option(opts, "rbind")) &&
 		    check_bind_source(policy, src, file, p, err) < 0)
 			ret = -1;
 	}
@@ -425,7 +474,7 @@ static int check_devices(json_t *lnx, const struct hs_policy *policy,
 				  json_array_size(devices));
 	/* {"allow": true, "access": "rwm"} with no type or major is what a
 	 * privileged container gets: every device on the host. */
-	json_array_foreach(rules, i, r) {
+	json_array_foreach (rules, i, r) {
 		char p[80];
 		const json_t *type = json_object_get(r, "type");
 
@@ -453,7 +502,7 @@ static bool sysctl_allowed(const struct hs_policy *policy, const char *name)
 				return true;
 		return false;
 	}
-	json_array_foreach(policy->allowed_sysctls, i, v)
+	json_array_foreach (policy->allowed_sysctls, i, v)
 		if (strcmp(json_string_value(v), name) == 0)
 			return true;
 	return false;
@@ -467,7 +516,7 @@ static int check_sysctls(json_t *lnx, const struct hs_policy *policy,
 	json_t *v;
 	int ret = 0;
 
-	json_object_foreach((json_t *)sysctl, key, v) {
+	json_object_foreach ((json_t *)sysctl, key, v) {
 		char p[HS_ERR_MSG_MAX];
 
 		hs_json_path_key(p, sizeof(p), "linux.sysctl", key);
@@ -532,26 +581,28 @@ static int harden_caps(json_t *process, const struct hs_policy *policy,
 			ret = hs_json_err(err, file, p, "must be an array");
 			continue;
 		}
-		json_array_foreach(list, i, v) {
+		json_array_foreach (list, i, v) {
 			char pi[192];
 			int c = json_is_string(v)
-					? hs_caps_from_name(json_string_value(v))
+					? hs_caps_from_name(
+						  json_string_value(v))
 					: -1;
 
 			hs_json_path_index(pi, sizeof(pi), p, i);
 			if (c < 0)
-				ret = hs_json_err(err, file, pi,
-						  "unknown capability %s%s%s",
-						  json_is_string(v) ? "\"" : "",
-						  json_is_string(v)
-							  ? json_string_value(v)
+				ret = hs_json_err(
+					err, file, pi,
+					"unknown capability %s%s%s",
+					json_is_string(v) ? "\"" : "",
+					json_is_string(v) ? json_string_value(v)
 							  : "(not a string)",
-						  json_is_string(v) ? "\"" : "");
+					json_is_string(v) ? "\"" : "");
 			else
 				want |= (hs_capset_t)1 << c;
 		}
 		want &= policy->cap_ceiling;
-		if (strcmp(cap_sets[s], "ambient") == 0 && !policy->allow_ambient)
+		if (strcmp(cap_sets[s], "ambient") == 0 &&
+		    !policy->allow_ambient)
 			want = 0;
 		if (strcmp(cap_sets[s], "bounding") == 0)
 			*ret_bounding = want;
@@ -616,7 +667,7 @@ static int harden_user(json_t *process, const struct hs_policy *policy,
 	    json_object_set_new(user, "gid", json_integer(gid)) < 0)
 		return hs_err(err, ENOMEM, "%s: out of memory", file);
 	extra = json_object_get(user, "additionalGids");
-	json_array_foreach(extra, i, v) {
+	json_array_foreach (extra, i, v) {
 		char pg[160];
 
 		if (json_is_integer(v) && json_integer_value(v) > 0)
@@ -636,8 +687,8 @@ static int harden_user(json_t *process, const struct hs_policy *policy,
 static int check_apparmor(const json_t *process, const char *file,
 			  const char *path, struct hs_error *err)
 {
-	const char *profile = json_string_value(
-		json_object_get(process, "apparmorProfile"));
+	const char *profile =
+		json_string_value(json_object_get(process, "apparmorProfile"));
 	char p[160];
 
 	if (!profile || strcmp(profile, "unconfined") != 0)
@@ -669,9 +720,9 @@ int hs_spec_harden_process(json_t *process, const struct hs_policy *policy,
 
 /* --- masked paths, rootfs, annotations, hooks ----------------------------- */
 
-static int add_paths(json_t *lnx, const char *key,
-		     const char *const *standard, const json_t *extra,
-		     const char *file, struct hs_error *err)
+static int add_paths(json_t *lnx, const char *key, const char *const *standard,
+		     const json_t *extra, const char *file,
+		     struct hs_error *err)
 {
 	json_t *list = json_object_get(lnx, key);
 	char p[64];
@@ -690,15 +741,15 @@ static int add_paths(json_t *lnx, const char *key,
 		const char *want = standard[i];
 
 		found = false;
-		json_array_foreach(list, j, have)
+		json_array_foreach (list, j, have)
 			found |= json_is_string(have) &&
 				 strcmp(json_string_value(have), want) == 0;
 		if (!found)
 			json_array_append_new(list, json_string(want));
 	}
-	json_array_foreach(extra, i, v) {
+	json_array_foreach (extra, i, v) {
 		found = false;
-		json_array_foreach(list, j, have)
+		json_array_foreach (list, j, have)
 			found |= json_equal(have, v);
 		if (!found)
 			json_array_append(list, v);
@@ -724,19 +775,20 @@ static json_t *hook_entry(const struct hs_harden_ctx *ctx, const char *stage)
 	return h;
 }
 
-/* The network namespace's path, when the spec joins an existing one. */
-static const char *netns_path(const json_t *spec)
+const char *hs_spec_netns_path(const json_t *spec)
 {
 	const json_t *list =
 		json_object_get(json_object_get(spec, "linux"), "namespaces");
 	size_t i;
 	json_t *ns;
 
-	json_array_foreach(list, i, ns)
-		if (json_is_string(json_object_get(ns, "type")) &&
-		    strcmp(json_string_value(json_object_get(ns, "type")),
-			   "network") == 0)
+	json_array_foreach (list, i, ns) {
+		const char *type =
+			json_string_value(json_object_get(ns, "type"));
+
+		if (type && strcmp(type, "network") == 0)
 			return json_string_value(json_object_get(ns, "path"));
+	}
 	return NULL;
 }
 
@@ -744,13 +796,13 @@ static int inject_hooks(json_t *spec, const struct hs_policy *policy,
 			const struct hs_harden_ctx *ctx, const char *file,
 			struct hs_error *err)
 {
-	static const char *const stages[] = { "createRuntime", "poststart",
-					      "poststop" };
+	static const char *const stages[] = {"createRuntime", "poststart",
+					     "poststop"};
 	json_t *hooks = object_child(spec, "hooks");
 	/* poststop has work only where a table outlives the container: a
 	 * network policy in a namespace given by path (a pod's). A namespace
 	 * runc created vanishes with its table. */
-	size_t n = policy->has_network && netns_path(spec) ? 3 : 2;
+	size_t n = policy->has_network && hs_spec_netns_path(spec) ? 3 : 2;
 	size_t i;
 
 	if (!ctx->hook_path)
@@ -762,7 +814,8 @@ static int inject_hooks(json_t *spec, const struct hs_policy *policy,
 		json_t *h = hook_entry(ctx, stages[i]);
 
 		if (!h)
-			return hs_err(err, ENOMEM, "%s: cannot build hook", file);
+			return hs_err(err, ENOMEM, "%s: cannot build hook",
+				      file);
 		if (!list) {
 			list = json_array();
 			json_object_set_new(hooks, stages[i], list);
@@ -821,23 +874,15 @@ static int set_seccomp(json_t *spec, json_t *lnx,
 		       const struct hs_harden_ctx *ctx, const char *file,
 		       struct hs_error *err)
 {
-	char names[64][40];
-	const char *list[65];
+	struct hs_caps_names caps;
 	struct hs_resolve_ctx rctx = ctx->node;
 	struct hs_seccomp_plan plan;
-	hs_seccomp_planner planner = ctx->planner ? ctx->planner
-						  : hs_plan_seccomp;
-	size_t n = 0;
-	int c, ret;
+	hs_seccomp_planner planner =
+		ctx->planner ? ctx->planner : hs_plan_seccomp;
+	int ret;
 
-	for (c = 0; c <= hs_caps_last() && n < 64; c++)
-		if ((bounding & ((hs_capset_t)1 << c)) &&
-		    hs_caps_to_name(c, names[n], sizeof(names[n])) == 0) {
-			list[n] = names[n];
-			n++;
-		}
-	list[n] = NULL;
-	rctx.caps = list;
+	hs_caps_names(bounding, &caps);
+	rctx.caps = caps.list;
 	if (planner(policy, &rctx, ctx->planner_data, &plan, err) < 0)
 		return -1;
 	if (json_object_set(lnx, "seccomp", plan.resolved) < 0)

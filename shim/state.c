@@ -5,7 +5,6 @@
 
 #include "hs_state.h"
 
-
 int hs_state_parse(json_t *json, struct hs_state *st, struct hs_error *err)
 {
 	const char *version = NULL, *key;
@@ -33,7 +32,8 @@ int hs_state_parse(json_t *json, struct hs_state *st, struct hs_error *err)
 			      "state: bundle \"%s\" is not an absolute path",
 			      st->bundle);
 	if (strlen(st->id) > HS_ID_MAX)
-		return hs_err(err, EINVAL, "state: id longer than the limit of %d",
+		return hs_err(err, EINVAL,
+			      "state: id longer than the limit of %d",
 			      HS_ID_MAX);
 	st->annotations = json_object_get(json, "annotations");
 	if (st->annotations) {
@@ -44,7 +44,7 @@ int hs_state_parse(json_t *json, struct hs_state *st, struct hs_error *err)
 			return hs_err(err, EINVAL,
 				      "state: more than %d annotations",
 				      HS_SPEC_MAX_ANNOTATIONS);
-		json_object_foreach((json_t *)st->annotations, key, v)
+		json_object_foreach ((json_t *)st->annotations, key, v)
 			if (!json_is_string(v))
 				return hs_err(err, EINVAL,
 					      "state: annotations.%s must be a "

@@ -82,7 +82,7 @@ static void step_pthread(void)
 static void step_posix_spawn(void)
 {
 	char arg0[] = "true";
-	char *argv[] = { arg0, NULL };
+	char *argv[] = {arg0, NULL};
 	pid_t pid;
 	int rc, status;
 
@@ -96,7 +96,8 @@ static void step_posix_spawn(void)
 		return;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		printf("posix_spawn: FAILED (/bin/true: status 0x%x)\n", status);
+		printf("posix_spawn: FAILED (/bin/true: status 0x%x)\n",
+		       status);
 		failures++;
 		return;
 	}
@@ -111,8 +112,8 @@ static void step_faccessat2(void)
 		return;
 	}
 	/* ...and raw, so that a fallback cannot hide an EPERM or ENOSYS. */
-	if (syscall(SYS_faccessat2, AT_FDCWD, "/bin/true", X_OK,
-		    AT_EACCESS) < 0) {
+	if (syscall(SYS_faccessat2, AT_FDCWD, "/bin/true", X_OK, AT_EACCESS) <
+	    0) {
 		failed("faccessat2", "raw faccessat2 /bin/true", errno);
 		return;
 	}
@@ -177,8 +178,9 @@ static void note_clone3(void)
 
 		printf("clone3: errno=%d %s (%s)\n", err,
 		       strerrorname_np(err) ? strerrorname_np(err) : "?",
-		       err == ENOSYS ? "glibc fell back to clone"
-				     : "glibc falls back to clone only on ENOSYS");
+		       err == ENOSYS
+			       ? "glibc fell back to clone"
+			       : "glibc falls back to clone only on ENOSYS");
 	}
 }
 

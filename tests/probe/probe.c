@@ -160,7 +160,7 @@ struct attempt {
 
 static int attempt_in_child(const char *name, long (*fn)(void))
 {
-	struct attempt a = { -1, 0 };
+	struct attempt a = {-1, 0};
 	int fds[2], status;
 	pid_t pid;
 	ssize_t n;
@@ -340,8 +340,8 @@ static volatile char vm_secret[16] = "probe-vm-secret";
 static int check_process_vm_readv(const char *name)
 {
 	char buf[sizeof(vm_secret)];
-	struct iovec local = { buf, sizeof(buf) };
-	struct iovec remote = { (void *)vm_secret, sizeof(vm_secret) };
+	struct iovec local = {buf, sizeof(buf)};
+	struct iovec remote = {(void *)vm_secret, sizeof(vm_secret)};
 	long r;
 
 	r = syscall(SYS_process_vm_readv, (long)getpid(), &local, 1UL, &remote,
@@ -455,8 +455,7 @@ static int check_name_to_handle(const char *name)
 
 	memset(&h, 0, sizeof(h));
 	h.fh.handle_bytes = MAX_HANDLE_SZ;
-	r = syscall(SYS_name_to_handle_at, AT_FDCWD, "/", &h.fh, &mount_id,
-		    0L);
+	r = syscall(SYS_name_to_handle_at, AT_FDCWD, "/", &h.fh, &mount_id, 0L);
 	return report(name, r, errno);
 }
 
@@ -597,7 +596,7 @@ static int parse_port(const char *s, struct sockaddr_in *sa)
 /* Waits for `events` on fd for at most ms; 0 ready, ETIMEDOUT, or errno. */
 static int wait_fd(int fd, short events, int ms)
 {
-	struct pollfd p = { fd, events, 0 };
+	struct pollfd p = {fd, events, 0};
 	long deadline = now_ms() + ms;
 	int r;
 
@@ -738,7 +737,8 @@ static size_t nl_put(char *buf, size_t off, uint16_t type, uint16_t flags,
 	g->version = NFNETLINK_V0;
 	g->res_id = htons(res_id);
 	if (table) {
-		struct nlattr *a = (struct nlattr *)(buf + off + NLMSG_ALIGN(len));
+		struct nlattr *a =
+			(struct nlattr *)(buf + off + NLMSG_ALIGN(len));
 		size_t alen = NLA_HDRLEN + strlen(table) + 1;
 
 		memset(a, 0, NLA_ALIGN(alen));
@@ -754,7 +754,7 @@ static size_t nl_put(char *buf, size_t off, uint16_t type, uint16_t flags,
 static int nft_batch(const char *what, uint16_t msg)
 {
 	char buf[512], ack[8192];
-	struct sockaddr_nl nl = { .nl_family = AF_NETLINK };
+	struct sockaddr_nl nl = {.nl_family = AF_NETLINK};
 	size_t len = 0;
 	int fd;
 	long t0 = now_ms();
@@ -824,11 +824,11 @@ struct net_check {
 };
 
 static const struct net_check net_checks[] = {
-	{ "tcp", net_tcp },
-	{ "udp", net_udp },
-	{ "icmp-echo", net_icmp_echo },
-	{ "nft-delete", net_nft_delete },
-	{ "nft-flush", net_nft_flush },
+	{"tcp", net_tcp},
+	{"udp", net_udp},
+	{"icmp-echo", net_icmp_echo},
+	{"nft-delete", net_nft_delete},
+	{"nft-flush", net_nft_flush},
 };
 
 /* --- dispatch --------------------------------------------------------- */
@@ -839,32 +839,32 @@ struct check {
 };
 
 static const struct check checks[] = {
-	{ "unshare-user", check_unshare_user },
-	{ "unshare-net", check_unshare_net },
-	{ "clone-newuser", check_clone_newuser },
-	{ "clone3-newuser", check_clone3_newuser },
-	{ "mount", check_mount },
-	{ "fsopen", check_fsopen },
-	{ "pivot-root", check_pivot_root },
-	{ "chroot", check_chroot },
-	{ "raw-socket", check_raw_socket },
-	{ "packet-socket", check_packet_socket },
-	{ "ptrace", check_ptrace },
-	{ "process-vm-readv", check_process_vm_readv },
-	{ "bpf", check_bpf },
-	{ "keyctl", check_keyctl },
-	{ "add-key", check_add_key },
-	{ "io_uring", check_io_uring },
-	{ "userfaultfd", check_userfaultfd },
-	{ "perf-event-open", check_perf_event_open },
-	{ "open-by-handle", check_open_by_handle },
-	{ "name-to-handle", check_name_to_handle },
-	{ "mknod-dev", check_mknod_dev },
-	{ "mknodat-dev", check_mknodat_dev },
-	{ "int80-unshare", check_int80_unshare },
-	{ "int80-getpid", check_int80_getpid },
-	{ "x32-getpid", check_x32_getpid },
-	{ "newer-syscall", check_newer_syscall },
+	{"unshare-user", check_unshare_user},
+	{"unshare-net", check_unshare_net},
+	{"clone-newuser", check_clone_newuser},
+	{"clone3-newuser", check_clone3_newuser},
+	{"mount", check_mount},
+	{"fsopen", check_fsopen},
+	{"pivot-root", check_pivot_root},
+	{"chroot", check_chroot},
+	{"raw-socket", check_raw_socket},
+	{"packet-socket", check_packet_socket},
+	{"ptrace", check_ptrace},
+	{"process-vm-readv", check_process_vm_readv},
+	{"bpf", check_bpf},
+	{"keyctl", check_keyctl},
+	{"add-key", check_add_key},
+	{"io_uring", check_io_uring},
+	{"userfaultfd", check_userfaultfd},
+	{"perf-event-open", check_perf_event_open},
+	{"open-by-handle", check_open_by_handle},
+	{"name-to-handle", check_name_to_handle},
+	{"mknod-dev", check_mknod_dev},
+	{"mknodat-dev", check_mknodat_dev},
+	{"int80-unshare", check_int80_unshare},
+	{"int80-getpid", check_int80_getpid},
+	{"x32-getpid", check_x32_getpid},
+	{"newer-syscall", check_newer_syscall},
 };
 
 #define N_CHECKS (sizeof(checks) / sizeof(checks[0]))
@@ -936,7 +936,8 @@ int main(int argc, char **argv)
 		for (k = 0; k < N_CHECKS; k++) {
 			int v = run_forked(&checks[k]);
 
-			if (v == ALLOWED || (v == PROBE_ERROR && worst == REFUSED))
+			if (v == ALLOWED ||
+			    (v == PROBE_ERROR && worst == REFUSED))
 				worst = v;
 		}
 		return worst;

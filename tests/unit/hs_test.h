@@ -9,48 +9,48 @@
 static int hs_test_failed;
 static const char *hs_test_current;
 
-#define CHECK(cond)                                                           \
-	do {                                                                  \
-		if (!(cond)) {                                                \
-			printf("FAIL %s: %s:%d: %s\n", hs_test_current,       \
-			       __FILE__, __LINE__, #cond);                    \
-			hs_test_failed++;                                     \
-			return;                                               \
-		}                                                             \
+#define CHECK(cond)                                                     \
+	do {                                                            \
+		if (!(cond)) {                                          \
+			printf("FAIL %s: %s:%d: %s\n", hs_test_current, \
+			       __FILE__, __LINE__, #cond);              \
+			hs_test_failed++;                               \
+			return;                                         \
+		}                                                       \
 	} while (0)
 
-#define CHECK_STR(a, b)                                                       \
-	do {                                                                  \
-		const char *_a = (a), *_b = (b);                              \
-		if (!_a || !_b || strcmp(_a, _b) != 0) {                      \
-			printf("FAIL %s: %s:%d: \"%s\" != \"%s\"\n",          \
-			       hs_test_current, __FILE__, __LINE__,           \
-			       _a ? _a : "(null)", _b ? _b : "(null)");       \
-			hs_test_failed++;                                     \
-			return;                                               \
-		}                                                             \
+#define CHECK_STR(a, b)                                                 \
+	do {                                                            \
+		const char *_a = (a), *_b = (b);                        \
+		if (!_a || !_b || strcmp(_a, _b) != 0) {                \
+			printf("FAIL %s: %s:%d: \"%s\" != \"%s\"\n",    \
+			       hs_test_current, __FILE__, __LINE__,     \
+			       _a ? _a : "(null)", _b ? _b : "(null)"); \
+			hs_test_failed++;                               \
+			return;                                         \
+		}                                                       \
 	} while (0)
 
 /* Substring match, for error messages. */
-#define CHECK_CONTAINS(hay, needle)                                           \
-	do {                                                                  \
-		const char *_h = (hay), *_n = (needle);                       \
-		if (!_h || !strstr(_h, _n)) {                                 \
-			printf("FAIL %s: %s:%d: \"%s\" lacks \"%s\"\n",       \
-			       hs_test_current, __FILE__, __LINE__,           \
-			       _h ? _h : "(null)", _n);                       \
-			hs_test_failed++;                                     \
-			return;                                               \
-		}                                                             \
+#define CHECK_CONTAINS(hay, needle)                                     \
+	do {                                                            \
+		const char *_h = (hay), *_n = (needle);                 \
+		if (!_h || !strstr(_h, _n)) {                           \
+			printf("FAIL %s: %s:%d: \"%s\" lacks \"%s\"\n", \
+			       hs_test_current, __FILE__, __LINE__,     \
+			       _h ? _h : "(null)", _n);                 \
+			hs_test_failed++;                               \
+			return;                                         \
+		}                                                       \
 	} while (0)
 
-#define RUN(fn)                                                               \
-	do {                                                                  \
-		int _before = hs_test_failed;                                 \
-		hs_test_current = #fn;                                        \
-		fn();                                                         \
-		if (hs_test_failed == _before)                                \
-			printf("PASS %s\n", #fn);                             \
+#define RUN(fn)                                   \
+	do {                                      \
+		int _before = hs_test_failed;     \
+		hs_test_current = #fn;            \
+		fn();                             \
+		if (hs_test_failed == _before)    \
+			printf("PASS %s\n", #fn); \
 	} while (0)
 
 #define SKIP(fn, why) printf("SKIP %s: %s\n", #fn, why)

@@ -109,7 +109,7 @@ static struct hs_expect expected(void)
 
 static int parse_real(struct hs_proc_status *st)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 
 	return hs_attest_parse_status(real_status, st, &err);
 }
@@ -118,7 +118,7 @@ static int parse_real(struct hs_proc_status *st)
 
 static void test_parse_real_status(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_proc_status st;
 	int i;
 
@@ -139,7 +139,7 @@ static void test_parse_real_status(void)
 
 static void test_parse_proc_self_status(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_proc_status st;
 	char buf[HS_PROC_STATUS_MAX_BYTES];
 	ssize_t n;
@@ -161,14 +161,13 @@ static void test_parse_proc_self_status(void)
 
 static void test_parse_missing_field(void)
 {
-	static const char *const fields[] = { "CapInh:", "CapPrm:", "CapEff:",
-					      "CapBnd:", "CapAmb:", "Uid:",
-					      "Gid:",	 "NoNewPrivs:",
-					      "Seccomp:\t" };
+	static const char *const fields[] = {
+		"CapInh:", "CapPrm:", "CapEff:",     "CapBnd:",	  "CapAmb:",
+		"Uid:",	   "Gid:",    "NoNewPrivs:", "Seccomp:\t"};
 	size_t i;
 
 	for (i = 0; i < HS_ARRAY_SIZE(fields); i++) {
-		struct hs_error err = { 0 };
+		struct hs_error err = {0};
 		struct hs_proc_status st;
 		_cleanup_free_ char *text = edited(fields[i], NULL);
 		char want[64];
@@ -186,7 +185,7 @@ static void test_parse_missing_field(void)
 
 static void test_parse_empty(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_proc_status st;
 
 	CHECK(hs_attest_parse_status("", &st, &err) < 0);
@@ -198,7 +197,7 @@ static void test_parse_empty(void)
 
 static void test_parse_malformed_hex(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_proc_status st;
 	_cleanup_free_ char *a = edited("CapEff:", "CapEff:\tzzzz");
 	_cleanup_free_ char *b = edited("CapBnd:", "CapBnd:\t00000000000004g0");
@@ -224,11 +223,10 @@ static void test_parse_malformed_hex(void)
 
 static void test_parse_malformed_ids(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_proc_status st;
 	_cleanup_free_ char *three = edited("Uid:", "Uid:\t0\t0\t0");
-	_cleanup_free_ char *big =
-		edited("Gid:", "Gid:\t4294967296\t0\t0\t0");
+	_cleanup_free_ char *big = edited("Gid:", "Gid:\t4294967296\t0\t0\t0");
 	_cleanup_free_ char *word = edited("Uid:", "Uid:\troot\t0\t0\t0");
 
 	CHECK(three && big && word);
@@ -248,7 +246,7 @@ static void test_parse_malformed_ids(void)
 
 static void test_check_pass(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_proc_status st;
 	struct hs_expect e = expected();
 
@@ -259,7 +257,7 @@ static void test_check_pass(void)
 
 static void test_check_seccomp_off(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_proc_status st;
 	struct hs_expect e = expected();
 
@@ -276,7 +274,7 @@ static void test_check_seccomp_off(void)
 
 static void test_check_seccomp_line_zero(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_proc_status st;
 	struct hs_expect e = expected();
 	_cleanup_free_ char *text = edited("Seccomp:\t", "Seccomp:\t0");
@@ -289,7 +287,7 @@ static void test_check_seccomp_line_zero(void)
 
 static void test_check_no_new_privs_off(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_proc_status st;
 	struct hs_expect e = expected();
 	_cleanup_free_ char *text = edited("NoNewPrivs:", "NoNewPrivs:\t0");
@@ -302,7 +300,7 @@ static void test_check_no_new_privs_off(void)
 
 static void test_check_uid_mismatch(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_proc_status st;
 	struct hs_expect e = expected();
 
@@ -321,7 +319,7 @@ static void test_check_uid_mismatch(void)
 
 static void test_check_gid_mismatch(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_proc_status st;
 	struct hs_expect e = expected();
 
@@ -333,7 +331,7 @@ static void test_check_gid_mismatch(void)
 
 static void test_check_cap_eff_extra_bit(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_proc_status st;
 	struct hs_expect e = expected();
 
@@ -351,15 +349,15 @@ static void test_check_other_sets_extra_bit(void)
 		size_t off;
 		const char *name;
 	} sets[] = {
-		{ offsetof(struct hs_proc_status, bnd), "CapBnd" },
-		{ offsetof(struct hs_proc_status, amb), "CapAmb" },
-		{ offsetof(struct hs_proc_status, inh), "CapInh" },
-		{ offsetof(struct hs_proc_status, prm), "CapPrm" },
+		{offsetof(struct hs_proc_status, bnd), "CapBnd"},
+		{offsetof(struct hs_proc_status, amb), "CapAmb"},
+		{offsetof(struct hs_proc_status, inh), "CapInh"},
+		{offsetof(struct hs_proc_status, prm), "CapPrm"},
 	};
 	size_t i;
 
 	for (i = 0; i < HS_ARRAY_SIZE(sets); i++) {
-		struct hs_error err = { 0 };
+		struct hs_error err = {0};
 		struct hs_proc_status st;
 		struct hs_expect e = expected();
 		char want[32];
@@ -375,7 +373,7 @@ static void test_check_other_sets_extra_bit(void)
 
 static void test_check_cap_fewer_bits_pass(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_proc_status st;
 	struct hs_expect e = expected();
 
@@ -390,7 +388,7 @@ static void test_check_cap_fewer_bits_pass(void)
 
 static void test_check_root_eff_equals_bounding_pass(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_proc_status st;
 	struct hs_expect e = expected();
 	int i;
@@ -411,7 +409,7 @@ static void test_check_root_eff_equals_bounding_pass(void)
 
 static void test_check_nonroot_eff_not_widened_by_bounding(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_proc_status st;
 	struct hs_expect e = expected();
 
@@ -424,11 +422,12 @@ static void test_check_nonroot_eff_not_widened_by_bounding(void)
 			   "beyond 0000000000000000");
 }
 
-/* --- the expectation from a hardened spec ----------------------------------- */
+/* --- the expectation from a hardened spec -----------------------------------
+ */
 
 static void test_expect_from_spec(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_expect e;
 	_cleanup_json_ json_t *spec = json_pack(
 		"{s:{s:{s:i,s:i},s:{s:[s,s],s:[s],s:[],s:[s,s],s:[]}}}",
@@ -448,7 +447,7 @@ static void test_expect_from_spec(void)
 
 static void test_expect_from_spec_errors(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_expect e;
 	_cleanup_json_ json_t *bad = json_pack(
 		"{s:{s:{s:i},s:{s:[s,s]}}}", "process", "user", "uid", 1,

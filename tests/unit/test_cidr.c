@@ -12,8 +12,7 @@
 #include "hs_test.h"
 
 /* Parses `s` (which must be valid) into a range. */
-static struct hs_range R(const char *s)
-{
+static struct hs_range R(const char *s) {
 	struct hs_cidr c;
 	struct hs_range r;
 	char why[128];
@@ -28,19 +27,20 @@ static struct hs_range R(const char *s)
 }
 
 /* An inclusive range from two bare addresses. */
-static struct hs_range RR(const char *lo, const char *hi)
-{
-	struct hs_range r = { R(lo).lo, R(hi).hi };
+static struct hs_range
+RR(const char *lo, const char *hi) {
+	struct hs_range r = {R(lo).lo, R(hi).hi};
 
 	return r;
 }
 
-static struct hs_addr A(const char *s)
-{
+static struct hs_addr
+A(const char *s) {
 	return R(s).lo;
 }
 
-static bool same(const struct hs_range *a, const struct hs_range *b)
+static bool
+same(const struct hs_range *a, const struct hs_range *b)
 {
 	return memcmp(a, b, sizeof(*a)) == 0;
 }
@@ -226,19 +226,19 @@ static void test_bad_prefix(void)
 	static const struct {
 		const char *in, *why;
 	} cases[] = {
-		{ "10.0.0.0/33", "prefix \"33\" is not a number from 0 to 32" },
-		{ "fd00::/129", "prefix \"129\" is not a number from 0 to 128" },
-		{ "10.0.0.0/-1", "prefix \"-1\" is not a number from 0 to 32" },
-		{ "10.0.0.0/x", "prefix \"x\" is not a number from 0 to 32" },
-		{ "10.0.0.0/", "prefix \"\" is not a number from 0 to 32" },
-		{ "10.0.0.0/08", "prefix \"08\" is not a number from 0 to 32" },
-		{ "10.0.0.0/+8", "prefix \"+8\" is not a number from 0 to 32" },
-		{ "10.0.0.0/ 8", "prefix \" 8\" is not a number from 0 to 32" },
-		{ "10.0.0.0/8 ", "prefix \"8 \" is not a number from 0 to 32" },
-		{ "10.0.0.0/8/8", "prefix \"8/8\" is not a number from 0 to 32" },
-		{ "::/4294967424",
-		  "prefix \"4294967424\" is not a number from 0 to 128" },
-		{ "::/1280", "prefix \"1280\" is not a number from 0 to 128" },
+		{"10.0.0.0/33", "prefix \"33\" is not a number from 0 to 32"},
+		{"fd00::/129", "prefix \"129\" is not a number from 0 to 128"},
+		{"10.0.0.0/-1", "prefix \"-1\" is not a number from 0 to 32"},
+		{"10.0.0.0/x", "prefix \"x\" is not a number from 0 to 32"},
+		{"10.0.0.0/", "prefix \"\" is not a number from 0 to 32"},
+		{"10.0.0.0/08", "prefix \"08\" is not a number from 0 to 32"},
+		{"10.0.0.0/+8", "prefix \"+8\" is not a number from 0 to 32"},
+		{"10.0.0.0/ 8", "prefix \" 8\" is not a number from 0 to 32"},
+		{"10.0.0.0/8 ", "prefix \"8 \" is not a number from 0 to 32"},
+		{"10.0.0.0/8/8", "prefix \"8/8\" is not a number from 0 to 32"},
+		{"::/4294967424",
+		 "prefix \"4294967424\" is not a number from 0 to 128"},
+		{"::/1280", "prefix \"1280\" is not a number from 0 to 128"},
 	};
 	char why[128];
 	size_t i;
@@ -252,27 +252,27 @@ static void test_bad_address(void)
 	static const struct {
 		const char *in, *why;
 	} cases[] = {
-		{ "", "empty, not a CIDR" },
-		{ "/8", "not an IPv4 or IPv6 address" },
-		{ "10.0.0", "not an IPv4 address" },
-		{ "10.0.0.256/32", "not an IPv4 address" },
-		{ "10.0.0.0.0/8", "not an IPv4 address" },
-		{ "1:2:3:4:5:6:7:8:9/128", "not an IPv6 address" },
-		{ "fd00:::/8", "not an IPv6 address" },
-		{ "010.0.0.1", "leading zero in a decimal number" },
-		{ "10.0.0.01/32", "leading zero in a decimal number" },
-		{ "10.00.0.0/16", "leading zero in a decimal number" },
-		{ "::ffff:010.0.0.1", "leading zero in a decimal number" },
-		{ " 10.0.0.0/8", "not an address: only digits" },
-		{ "10.0.0.0 /8", "not an address: only digits" },
-		{ "10.0.0.0\n", "not an address: only digits" },
-		{ "0x0a.0.0.0/8", "not an address: only digits" },
-		{ "fe80::1%eth0", "not an address: only digits" },
-		{ "-10.0.0.0/8", "not an address: only digits" },
-		{ "metadata.google.internal", "not an address: only digits" },
+		{"", "empty, not a CIDR"},
+		{"/8", "not an IPv4 or IPv6 address"},
+		{"10.0.0", "not an IPv4 address"},
+		{"10.0.0.256/32", "not an IPv4 address"},
+		{"10.0.0.0.0/8", "not an IPv4 address"},
+		{"1:2:3:4:5:6:7:8:9/128", "not an IPv6 address"},
+		{"fd00:::/8", "not an IPv6 address"},
+		{"010.0.0.1", "leading zero in a decimal number"},
+		{"10.0.0.01/32", "leading zero in a decimal number"},
+		{"10.00.0.0/16", "leading zero in a decimal number"},
+		{"::ffff:010.0.0.1", "leading zero in a decimal number"},
+		{" 10.0.0.0/8", "not an address: only digits"},
+		{"10.0.0.0 /8", "not an address: only digits"},
+		{"10.0.0.0\n", "not an address: only digits"},
+		{"0x0a.0.0.0/8", "not an address: only digits"},
+		{"fe80::1%eth0", "not an address: only digits"},
+		{"-10.0.0.0/8", "not an address: only digits"},
+		{"metadata.google.internal", "not an address: only digits"},
 		/* Longer than any address text: refused before inet_pton. */
-		{ "0000:0000:0000:0000:0000:0000:0000:0000:0000:0000/128",
-		  "not an IPv4 or IPv6 address" },
+		{"0000:0000:0000:0000:0000:0000:0000:0000:0000:0000/128",
+		 "not an IPv4 or IPv6 address"},
 	};
 	char why[128];
 	size_t i;
@@ -302,24 +302,24 @@ static void test_cidr_to_range(void)
 {
 	struct hs_range r = R("10.0.0.0/8");
 
-	CHECK(same(&r, &(struct hs_range){ A("10.0.0.0"), A("10.255.255.255") }));
+	CHECK(same(&r, &(struct hs_range){A("10.0.0.0"), A("10.255.255.255")}));
 	r = R("0.0.0.0/0");
-	CHECK(same(&r, &(struct hs_range){ A("0.0.0.0"), A("255.255.255.255") }));
+	CHECK(same(&r, &(struct hs_range){A("0.0.0.0"), A("255.255.255.255")}));
 	/* IPv4 leaves bytes 4..15 zero even for /0. */
 	CHECK(r.hi.b[4] == 0 && r.hi.b[15] == 0);
 	r = R("::/0");
 	CHECK(same(&r, &(struct hs_range){
 			       A("::"),
-			       A("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff") }));
+			       A("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")}));
 	r = R("100.64.0.0/10");
-	CHECK(same(&r, &(struct hs_range){ A("100.64.0.0"),
-					  A("100.127.255.255") }));
+	CHECK(same(&r,
+		   &(struct hs_range){A("100.64.0.0"), A("100.127.255.255")}));
 	r = R("2001:db8::/33");
 	CHECK(same(&r, &(struct hs_range){
 			       A("2001:db8::"),
-			       A("2001:db8:7fff:ffff:ffff:ffff:ffff:ffff") }));
+			       A("2001:db8:7fff:ffff:ffff:ffff:ffff:ffff")}));
 	r = R("10.0.0.10");
-	CHECK(same(&r, &(struct hs_range){ A("10.0.0.10"), A("10.0.0.10") }));
+	CHECK(same(&r, &(struct hs_range){A("10.0.0.10"), A("10.0.0.10")}));
 }
 
 static void test_cidr_contains(void)
@@ -331,8 +331,8 @@ static void test_cidr_contains(void)
 	CHECK(hs_cidr_parse("10.1.0.0/16", &b, why, sizeof(why)) == 0);
 	CHECK(hs_cidr_parse("::/0", &v6all, why, sizeof(why)) == 0);
 	CHECK(hs_cidr_parse("0.0.0.0/0", &v4all, why, sizeof(why)) == 0);
-	CHECK(hs_cidr_parse("::ffff:10.0.0.0/104", &mapped, why,
-			    sizeof(why)) == 0);
+	CHECK(hs_cidr_parse("::ffff:10.0.0.0/104", &mapped, why, sizeof(why)) ==
+	      0);
 	CHECK(hs_cidr_contains(&a, &b));
 	CHECK(!hs_cidr_contains(&b, &a));
 	CHECK(hs_cidr_contains(&a, &a));
@@ -370,15 +370,15 @@ static void test_addr_inc(void)
 	CHECK(hs_addr_inc(&a, HS_FAMILY_V6));
 }
 
-/* --- range sets ------------------------------------------------------------ */
+/* --- range sets ------------------------------------------------------------
+ */
 
 static void test_merge_adjacent(void)
 {
 	_cleanup_range_set_ struct hs_range_set s;
 
 	hs_range_set_init(&s, HS_FAMILY_V4);
-	CHECK(add(&s, "10.0.0.128/25") ==
-	      0);
+	CHECK(add(&s, "10.0.0.128/25") == 0);
 	CHECK(add(&s, "10.0.0.0/25") == 0);
 	hs_range_set_normalize(&s);
 	CHECK(s.n == 1);
@@ -426,8 +426,7 @@ static void test_subtract_split(void)
 
 	hs_range_set_init(&s, HS_FAMILY_V4);
 	CHECK(add(&s, "10.0.0.0/8") == 0);
-	CHECK(sub(&s, "10.1.0.0/16") ==
-	      0);
+	CHECK(sub(&s, "10.1.0.0/16") == 0);
 	CHECK(s.n == 2);
 	CHECK(is2(&s.r[0], "10.0.0.0", "10.0.255.255"));
 	CHECK(is2(&s.r[1], "10.2.0.0", "10.255.255.255"));
@@ -435,16 +434,13 @@ static void test_subtract_split(void)
 	CHECK(has(&s, "10.0.255.255"));
 	CHECK(has(&s, "10.2.0.0"));
 	/* At the low edge and the high edge: one range left each time. */
-	CHECK(sub(&s, "10.0.0.0/16") ==
-	      0);
+	CHECK(sub(&s, "10.0.0.0/16") == 0);
 	CHECK(s.n == 1);
-	CHECK(sub(&s, "10.128.0.0/9") ==
-	      0);
+	CHECK(sub(&s, "10.128.0.0/9") == 0);
 	CHECK(s.n == 1);
 	CHECK(is2(&s.r[0], "10.2.0.0", "10.127.255.255"));
 	/* Disjoint: nothing changes. */
-	CHECK(sub(&s, "192.0.2.0/24") ==
-	      0);
+	CHECK(sub(&s, "192.0.2.0/24") == 0);
 	CHECK(s.n == 1);
 }
 
@@ -456,17 +452,14 @@ static void test_subtract_whole(void)
 	CHECK(add(&s, "10.1.0.0/16") == 0);
 	CHECK(add(&s, "10.3.0.0/16") == 0);
 	CHECK(add(&s, "11.0.0.0/8") == 0);
-	CHECK(sub(&s, "10.0.0.0/8") ==
-	      0);
+	CHECK(sub(&s, "10.0.0.0/8") == 0);
 	CHECK(s.n == 1);
 	CHECK(is(&s.r[0], "11.0.0.0/8"));
-	CHECK(sub(&s, "11.0.0.0/8") ==
-	      0);
+	CHECK(sub(&s, "11.0.0.0/8") == 0);
 	CHECK(s.n == 0);
 	CHECK(!has(&s, "11.0.0.1"));
 	/* Subtracting from an empty set is a no-op, not an error. */
-	CHECK(sub(&s, "0.0.0.0/0") ==
-	      0);
+	CHECK(sub(&s, "0.0.0.0/0") == 0);
 	CHECK(s.n == 0);
 }
 
@@ -476,18 +469,15 @@ static void test_v6_byte_boundaries(void)
 	_cleanup_range_set_ struct hs_range_set s;
 
 	hs_range_set_init(&s, HS_FAMILY_V6);
-	CHECK(add2(&s, "2001:db8::100", "2001:db8::1ff") ==
-	      0);
-	CHECK(add2(&s, "2001:db8::", "2001:db8::ff") ==
-	      0);
+	CHECK(add2(&s, "2001:db8::100", "2001:db8::1ff") == 0);
+	CHECK(add2(&s, "2001:db8::", "2001:db8::ff") == 0);
 	hs_range_set_normalize(&s);
 	CHECK(s.n == 1);
 	CHECK(is(&s.r[0], "2001:db8::/119"));
 	hs_range_set_free(&s);
 
 	hs_range_set_init(&s, HS_FAMILY_V6);
-	CHECK(add(&s, "2001:db8::/112") ==
-	      0);
+	CHECK(add(&s, "2001:db8::/112") == 0);
 	CHECK(sub(&s, "2001:db8::100/120") == 0);
 	CHECK(s.n == 2);
 	CHECK(is2(&s.r[0], "2001:db8::", "2001:db8::ff"));
@@ -496,8 +486,7 @@ static void test_v6_byte_boundaries(void)
 
 	/* A borrow through eight bytes: 2001:db8:0:1:: - 1. */
 	hs_range_set_init(&s, HS_FAMILY_V6);
-	CHECK(add(&s, "2001:db8::/63") ==
-	      0);
+	CHECK(add(&s, "2001:db8::/63") == 0);
 	CHECK(sub(&s, "2001:db8:0:1::/64") == 0);
 	CHECK(s.n == 1);
 	CHECK(is2(&s.r[0], "2001:db8::", "2001:db8::ffff:ffff:ffff:ffff"));
@@ -517,20 +506,17 @@ static void test_v4_full_space_edges(void)
 	CHECK(sub(&s, "255.255.255.255") == 0);
 	CHECK(s.n == 1);
 	CHECK(is2(&s.r[0], "0.0.0.0", "255.255.255.254"));
-	CHECK(sub(&s, "0.0.0.0") ==
-	      0);
+	CHECK(sub(&s, "0.0.0.0") == 0);
 	CHECK(is2(&s.r[0], "0.0.0.1", "255.255.255.254"));
 	/* Put both ends back: one range, the whole space. */
-	CHECK(add(&s, "255.255.255.255") ==
-	      0);
+	CHECK(add(&s, "255.255.255.255") == 0);
 	CHECK(add(&s, "0.0.0.0") == 0);
 	hs_range_set_normalize(&s);
 	CHECK(s.n == 1);
 	CHECK(is(&s.r[0], "0.0.0.0/0"));
 	/* A range ending at the last address merges with one inside it,
 	 * and adding the last address twice does not wrap. */
-	CHECK(add(&s, "255.255.255.255") ==
-	      0);
+	CHECK(add(&s, "255.255.255.255") == 0);
 	CHECK(add(&s, "128.0.0.0/1") == 0);
 	hs_range_set_normalize(&s);
 	CHECK(s.n == 1);
@@ -560,10 +546,8 @@ static void test_v6_full_space_edges(void)
 	CHECK(s.n == 1);
 	CHECK(is(&s.r[0], "::/0"));
 	/* The shipped internet rule: ::/0 minus fc00::/7, fe80::/10, ::1. */
-	CHECK(sub(&s, "fc00::/7") ==
-	      0);
-	CHECK(sub(&s, "fe80::/10") ==
-	      0);
+	CHECK(sub(&s, "fc00::/7") == 0);
+	CHECK(sub(&s, "fe80::/10") == 0);
 	CHECK(sub(&s, "::1") == 0);
 	hs_range_set_normalize(&s);
 	CHECK(s.n == 4);

@@ -42,7 +42,7 @@ static int parse(json_t *json, struct hs_config *cfg, struct hs_error *err)
 
 static void test_valid_config(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_config cfg;
 
 	CHECK(parse(json_pack("{s:s, s:s, s:s, s:[{s:s,s:s},{s:s,s:s}], s:i}",
@@ -68,7 +68,7 @@ static void test_valid_config(void)
 
 static void test_defaults(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_config cfg;
 
 	CHECK(parse(json_pack("{s:s,s:s}", "runtime", "/usr/bin/crun",
@@ -81,7 +81,7 @@ static void test_defaults(void)
 
 static void test_takes_a_reference(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_config cfg;
 	json_t *j = json_pack("{s:s,s:s}", "runtime", "/usr/bin/crun",
 			      "defaultPolicy", "strict");
@@ -95,7 +95,7 @@ static void test_takes_a_reference(void)
 
 static void test_missing_runtime(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_config cfg;
 
 	CHECK(parse(json_pack("{s:s}", "defaultPolicy", "tenant-default"), &cfg,
@@ -106,7 +106,7 @@ static void test_missing_runtime(void)
 
 static void test_relative_runtime(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_config cfg;
 
 	CHECK(parse(json_pack("{s:s,s:s}", "runtime", "runc", "defaultPolicy",
@@ -123,7 +123,7 @@ static void test_relative_runtime(void)
 
 static void test_runtime_wrong_type(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_config cfg;
 
 	CHECK(parse(json_pack("{s:[s],s:s}", "runtime", "/usr/sbin/runc",
@@ -134,12 +134,12 @@ static void test_runtime_wrong_type(void)
 
 static void test_bad_default_policy_names(void)
 {
-	static const char *const bad[] = { "../x", "", "A", "Tenant",
-					   "-x",   "a/b", "a b", ".hidden" };
+	static const char *const bad[] = {"../x", "",	 "A",	"Tenant",
+					  "-x",	  "a/b", "a b", ".hidden"};
 	size_t i;
 
 	for (i = 0; i < HS_ARRAY_SIZE(bad); i++) {
-		struct hs_error err = { 0 };
+		struct hs_error err = {0};
 		struct hs_config cfg;
 		char want[128];
 
@@ -156,7 +156,7 @@ static void test_bad_default_policy_names(void)
 
 static void test_missing_default_policy(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_config cfg;
 
 	CHECK(parse(json_pack("{s:s}", "runtime", "/usr/sbin/runc"), &cfg,
@@ -166,13 +166,12 @@ static void test_missing_default_policy(void)
 
 static void test_bad_tenant_policy_name(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_config cfg;
 
 	CHECK(parse(json_pack("{s:s,s:s,s:[{s:s,s:s}]}", "runtime",
-			      "/usr/sbin/runc", "defaultPolicy", "d",
-			      "tenants", "namespace", "a-*", "policy",
-			      "../../etc/shadow"),
+			      "/usr/sbin/runc", "defaultPolicy", "d", "tenants",
+			      "namespace", "a-*", "policy", "../../etc/shadow"),
 		    &cfg, &err) < 0);
 	CHECK_CONTAINS(err.msg, "config.json: tenants[0].policy: "
 				"\"../../etc/shadow\" is not a policy name");
@@ -180,7 +179,7 @@ static void test_bad_tenant_policy_name(void)
 
 static void test_unknown_key(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_config cfg;
 
 	CHECK(parse(json_pack("{s:s,s:s,s:s}", "runtime", "/usr/sbin/runc",
@@ -191,7 +190,7 @@ static void test_unknown_key(void)
 
 static void test_tenants_not_an_array(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_config cfg;
 
 	CHECK(parse(json_pack("{s:s,s:s,s:{s:s}}", "runtime", "/usr/sbin/runc",
@@ -203,7 +202,7 @@ static void test_tenants_not_an_array(void)
 
 static void test_tenant_entry_not_object(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_config cfg;
 
 	CHECK(parse(json_pack("{s:s,s:s,s:[s]}", "runtime", "/usr/sbin/runc",
@@ -214,13 +213,12 @@ static void test_tenant_entry_not_object(void)
 
 static void test_tenant_missing_namespace(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_config cfg;
 
 	CHECK(parse(json_pack("{s:s,s:s,s:[{s:s,s:s},{s:s}]}", "runtime",
-			      "/usr/sbin/runc", "defaultPolicy", "d",
-			      "tenants", "namespace", "a", "policy", "p",
-			      "policy", "p"),
+			      "/usr/sbin/runc", "defaultPolicy", "d", "tenants",
+			      "namespace", "a", "policy", "p", "policy", "p"),
 		    &cfg, &err) < 0);
 	CHECK_STR(err.msg, "config.json: tenants[1].namespace: required, "
 			   "missing");
@@ -228,26 +226,26 @@ static void test_tenant_missing_namespace(void)
 
 static void test_tenant_missing_policy_and_unknown_key(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_config cfg;
 
 	CHECK(parse(json_pack("{s:s,s:s,s:[{s:s}]}", "runtime",
-			      "/usr/sbin/runc", "defaultPolicy", "d",
-			      "tenants", "namespace", "a"),
+			      "/usr/sbin/runc", "defaultPolicy", "d", "tenants",
+			      "namespace", "a"),
 		    &cfg, &err) < 0);
 	CHECK_STR(err.msg, "config.json: tenants[0].policy: required, missing");
 	memset(&err, 0, sizeof(err));
 	CHECK(parse(json_pack("{s:s,s:s,s:[{s:s,s:s,s:s}]}", "runtime",
-			      "/usr/sbin/runc", "defaultPolicy", "d",
-			      "tenants", "namespace", "a", "policy", "p",
-			      "namepsace", "b"),
+			      "/usr/sbin/runc", "defaultPolicy", "d", "tenants",
+			      "namespace", "a", "policy", "p", "namepsace",
+			      "b"),
 		    &cfg, &err) < 0);
 	CHECK_STR(err.msg, "config.json: tenants[0].namepsace: unknown key");
 }
 
 static void test_too_many_tenants(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_config cfg;
 	json_t *list = json_array();
 	size_t i;
@@ -264,11 +262,11 @@ static void test_too_many_tenants(void)
 
 static void test_hook_timeout_out_of_range(void)
 {
-	static const int bad[] = { 0, -1, HS_HOOK_TIMEOUT_MAX + 1, 3600 };
+	static const int bad[] = {0, -1, HS_HOOK_TIMEOUT_MAX + 1, 3600};
 	size_t i;
 
 	for (i = 0; i < HS_ARRAY_SIZE(bad); i++) {
-		struct hs_error err = { 0 };
+		struct hs_error err = {0};
 		struct hs_config cfg;
 		char want[128];
 
@@ -285,7 +283,7 @@ static void test_hook_timeout_out_of_range(void)
 
 static void test_hook_timeout_wrong_type(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_config cfg;
 
 	CHECK(parse(json_pack("{s:s,s:s,s:s}", "runtime", "/usr/sbin/runc",
@@ -296,7 +294,7 @@ static void test_hook_timeout_wrong_type(void)
 
 static void test_relative_paths_resolve_against_dir(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_config cfg;
 
 	CHECK(parse(json_pack("{s:s,s:s,s:s,s:s}", "runtime", "/usr/sbin/runc",
@@ -317,7 +315,7 @@ static void test_relative_paths_resolve_against_dir(void)
 
 static void test_cache_dir(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_config cfg;
 
 	CHECK(parse(json_pack("{s:s,s:s}", "runtime", "/usr/sbin/runc",
@@ -335,7 +333,7 @@ static void test_cache_dir(void)
 
 static void test_cache_dir_relative_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_config cfg;
 
 	/* Not resolved against the config's directory: the cache must be
@@ -354,7 +352,7 @@ static void test_cache_dir_relative_refused(void)
 
 static void test_policy_dir_wrong_type(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_config cfg;
 
 	CHECK(parse(json_pack("{s:s,s:s,s:b}", "runtime", "/usr/sbin/runc",
@@ -365,7 +363,7 @@ static void test_policy_dir_wrong_type(void)
 
 static void test_decision_log_too_long(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_config cfg;
 	char long_path[HS_PATH_MAX + 16];
 
@@ -380,7 +378,7 @@ static void test_decision_log_too_long(void)
 /* The same limit on policyDir must say why, like decisionLog does. */
 static void test_policy_dir_too_long(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_config cfg;
 	char long_path[HS_PATH_MAX + 16];
 
@@ -395,7 +393,7 @@ static void test_policy_dir_too_long(void)
 
 static void test_not_an_object(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_config cfg;
 
 	CHECK(parse(json_pack("[s]", "runtime"), &cfg, &err) < 0);
@@ -405,7 +403,7 @@ static void test_not_an_object(void)
 
 static void test_every_error_reported(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_config cfg;
 
 	/* Unknown key, relative runtime, bad name, bad timeout, bad tenants:
@@ -471,13 +469,14 @@ static void test_config_path_env(void)
 
 static void test_example_config_parses(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_config cfg;
 	char dir[PATH_MAX], want[PATH_MAX + 8];
 	json_t *j;
 
 	CHECK(realpath("policies", dir) != NULL);
-	j = hs_json_load_path("policies/config.json", HS_POLICY_MAX_BYTES, &err);
+	j = hs_json_load_path("policies/config.json", HS_POLICY_MAX_BYTES,
+			      &err);
 	CHECK(j != NULL);
 	CHECK(hs_config_parse(j, "policies/config.json", dir, &cfg, &err) == 0);
 	json_decref(j);
@@ -491,7 +490,7 @@ static void test_example_config_parses(void)
 
 static void test_fixture_every_error(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_config cfg;
 	char *lines = NULL;
 	size_t size = 0;
@@ -543,15 +542,16 @@ static int write_config(const char *path, const char *text, mode_t mode)
 
 static void test_load_file(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_config cfg;
 	char path[128], want[160];
 
 	snprintf(path, sizeof(path), "%s/config.json", scratch);
-	CHECK(write_config(path,
-			   "{\"runtime\": \"/usr/sbin/runc\", \"defaultPolicy\":"
-			   " \"d\", \"policyDir\": \"pol\"}",
-			   0644) == 0);
+	CHECK(write_config(
+		      path,
+		      "{\"runtime\": \"/usr/sbin/runc\", \"defaultPolicy\":"
+		      " \"d\", \"policyDir\": \"pol\"}",
+		      0644) == 0);
 	if (geteuid() != 0) {
 		/* Not root-owned: refused, whatever it says. */
 		CHECK(hs_config_load(path, &cfg, &err) < 0);
@@ -567,15 +567,16 @@ static void test_load_file(void)
 
 static void test_load_file_writable_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_config cfg;
 	char path[128];
 
 	snprintf(path, sizeof(path), "%s/open.json", scratch);
-	CHECK(write_config(path,
-			   "{\"runtime\": \"/usr/sbin/runc\", \"defaultPolicy\":"
-			   " \"d\"}",
-			   0666) == 0);
+	CHECK(write_config(
+		      path,
+		      "{\"runtime\": \"/usr/sbin/runc\", \"defaultPolicy\":"
+		      " \"d\"}",
+		      0666) == 0);
 	CHECK(hs_config_load(path, &cfg, &err) < 0);
 	CHECK(err.errnum == EPERM);
 	CHECK_CONTAINS(err.msg, "open.json: ");
@@ -584,16 +585,17 @@ static void test_load_file_writable_refused(void)
 
 static void test_load_file_symlink_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_config cfg;
 	char path[128], link[128];
 
 	snprintf(path, sizeof(path), "%s/real.json", scratch);
 	snprintf(link, sizeof(link), "%s/link.json", scratch);
-	CHECK(write_config(path,
-			   "{\"runtime\": \"/usr/sbin/runc\", \"defaultPolicy\":"
-			   " \"d\"}",
-			   0644) == 0);
+	CHECK(write_config(
+		      path,
+		      "{\"runtime\": \"/usr/sbin/runc\", \"defaultPolicy\":"
+		      " \"d\"}",
+		      0644) == 0);
 	CHECK(symlink(path, link) == 0);
 	CHECK(hs_config_load(link, &cfg, &err) < 0);
 	CHECK_CONTAINS(err.msg, "link.json: is a symbolic link, refused");

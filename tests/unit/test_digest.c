@@ -20,7 +20,8 @@ static void test_empty(void)
 	char h[65];
 
 	hex_of("", 1, h);
-	CHECK_STR(h, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	CHECK_STR(h, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7"
+		     "852b855");
 }
 
 static void test_abc(void)
@@ -28,15 +29,18 @@ static void test_abc(void)
 	char h[65];
 
 	hex_of("abc", 1, h);
-	CHECK_STR(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	CHECK_STR(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f"
+		     "20015ad");
 }
 
 static void test_two_blocks(void)
 {
 	char h[65];
 
-	hex_of("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 1, h);
-	CHECK_STR(h, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	hex_of("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 1,
+	       h);
+	CHECK_STR(h, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd41"
+		     "9db06c1");
 }
 
 static void test_million_a(void)
@@ -44,7 +48,8 @@ static void test_million_a(void)
 	char h[65];
 
 	hex_of("aaaaaaaaaa", 100000, h);
-	CHECK_STR(h, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	CHECK_STR(h, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc"
+		     "7112cd0");
 }
 
 int main(void)

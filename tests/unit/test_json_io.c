@@ -79,11 +79,12 @@ static int count_entries(const char *dir)
 	return n;
 }
 
-/* --- syntax ---------------------------------------------------------------- */
+/* --- syntax ----------------------------------------------------------------
+ */
 
 static void test_syntax_error_line_col(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	char dir[256];
 	int fd;
 	json_t *j;
@@ -105,7 +106,7 @@ static void test_syntax_error_line_col(void)
 
 static void test_syntax_error_buffer_position(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	const char *text = "[1,\n2,\n  x]";
 
 	CHECK(hs_json_load_buffer(text, strlen(text), "buf", &err) == NULL);
@@ -114,7 +115,7 @@ static void test_syntax_error_buffer_position(void)
 
 static void test_syntax_trailing_garbage(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	const char *text = "{\"a\":1}\n{";
 
 	CHECK(hs_json_load_buffer(text, strlen(text), "x.json", &err) == NULL);
@@ -123,7 +124,7 @@ static void test_syntax_trailing_garbage(void)
 
 static void test_syntax_empty_file(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	char dir[256];
 
 	CHECK(subdir("empty", dir, sizeof(dir)) == 0);
@@ -140,7 +141,7 @@ static void test_syntax_empty_file(void)
 
 static void test_duplicate_key_rejected(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	const char *text = "{\"a\": 1,\n \"a\": 2}";
 
 	CHECK(hs_json_load_buffer(text, strlen(text), "dup.json", &err) ==
@@ -150,7 +151,7 @@ static void test_duplicate_key_rejected(void)
 
 static void test_duplicate_key_nested_in_file(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	char dir[256], path[512];
 
 	CHECK(subdir("dup", dir, sizeof(dir)) == 0);
@@ -166,7 +167,7 @@ static void test_duplicate_key_nested_in_file(void)
 
 static void test_valid_buffer_loads(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	const char *text = "{\"a\": [1, 2], \"b\": {\"c\": null}}";
 	json_t *j = hs_json_load_buffer(text, strlen(text), "ok", &err);
 
@@ -180,7 +181,7 @@ static void test_valid_buffer_loads(void)
 
 static void test_oversized_file_states_limit(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	char dir[256];
 	int fd;
 
@@ -199,7 +200,7 @@ static void test_oversized_file_states_limit(void)
 
 static void test_size_exactly_at_limit_loads(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	char dir[256];
 	json_t *j;
 	int fd;
@@ -218,7 +219,7 @@ static void test_size_exactly_at_limit_loads(void)
 
 static void test_pipe_oversized_states_limit(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	int p[2];
 	const char *text = "{\"id\": \"a-long-container-id\"}";
 
@@ -234,7 +235,7 @@ static void test_pipe_oversized_states_limit(void)
 
 static void test_pipe_within_limit_loads(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	int p[2];
 	const char *text = "{\"id\": \"h1\"}";
 	json_t *j;
@@ -251,7 +252,7 @@ static void test_pipe_within_limit_loads(void)
 
 static void test_symlink_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	char dir[256], link[512], path[512];
 	int fd;
 
@@ -284,7 +285,7 @@ static void test_symlink_refused(void)
 
 static void test_directory_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	char dir[256], sub[512];
 	int fd;
 
@@ -301,7 +302,7 @@ static void test_directory_refused(void)
 
 static void test_dev_null_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 
 	/* A character device: not a regular file. */
 	CHECK(hs_json_load_path("/dev/null", 4096, &err) == NULL);
@@ -318,14 +319,14 @@ static int load_fifo_in_child(const char *dir, const char *name)
 	if (pid < 0)
 		return -1000;
 	if (pid == 0) {
-		struct hs_error err = { 0 };
+		struct hs_error err = {0};
 		int fd = open_dir(dir);
 		json_t *j;
 
 		alarm(2);
 		j = hs_json_load_at(fd, name, name, 4096, &err);
 		_exit(j == NULL && strstr(err.msg, "not a regular file") ? 0
-									  : 1);
+									 : 1);
 	}
 	if (waitpid(pid, &status, 0) < 0)
 		return -1000;
@@ -347,7 +348,7 @@ static void test_fifo_refused(void)
 
 static void test_missing_file_names_it(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 
 	CHECK(hs_json_load_path("/nonexistent/hardshim/x.json", 4096, &err) ==
 	      NULL);
@@ -355,11 +356,12 @@ static void test_missing_file_names_it(void)
 	CHECK_CONTAINS(err.msg, "/nonexistent/hardshim/x.json: No such file");
 }
 
-/* --- trusted files ---------------------------------------------------------- */
+/* --- trusted files ----------------------------------------------------------
+ */
 
 static void test_trusted_world_writable_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	char dir[256], path[512];
 
 	CHECK(subdir("trusted-mode", dir, sizeof(dir)) == 0);
@@ -376,7 +378,7 @@ static void test_trusted_world_writable_refused(void)
 
 static void test_trusted_group_writable_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	char dir[256], path[512];
 
 	if (geteuid() != 0)
@@ -390,7 +392,7 @@ static void test_trusted_group_writable_refused(void)
 
 static void test_trusted_not_root_owned_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	char dir[256], path[512];
 
 	CHECK(subdir("trusted-owner", dir, sizeof(dir)) == 0);
@@ -414,29 +416,30 @@ static void test_trusted_not_root_owned_refused(void)
 
 static void test_trusted_root_owned_loads(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	char dir[256], path[512];
 	json_t *j;
 
 	if (geteuid() != 0)
 		return; /* nothing a non-root test can create passes */
 	CHECK(subdir("trusted-ok", dir, sizeof(dir)) == 0);
-	CHECK(write_file(dir, "config.json", "{\"runtime\": \"/usr/sbin/runc\"}",
-			 0644) == 0);
+	CHECK(write_file(dir, "config.json",
+			 "{\"runtime\": \"/usr/sbin/runc\"}", 0644) == 0);
 	snprintf(path, sizeof(path), "%s/config.json", dir);
 	j = hs_json_load_trusted(path, 4096, &err);
 	CHECK(j != NULL);
 	json_decref(j);
 }
 
-/* --- writes ------------------------------------------------------------------ */
+/* --- writes ------------------------------------------------------------------
+ */
 
 static void test_write_replaces_keeps_mode_no_temp(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	char dir[256], path[512];
-	_cleanup_json_ json_t *out = json_pack("{s:s,s:i}", "ociVersion",
-						"1.0.2", "n", 42);
+	_cleanup_json_ json_t *out =
+		json_pack("{s:s,s:i}", "ociVersion", "1.0.2", "n", 42);
 	json_t *back;
 	struct stat st;
 	int fd;
@@ -462,7 +465,7 @@ static void test_write_replaces_keeps_mode_no_temp(void)
 
 static void test_write_new_file_mode_0644(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	char dir[256], path[512];
 	_cleanup_json_ json_t *out = json_pack("[i,i]", 1, 2);
 	struct stat st;
@@ -486,7 +489,7 @@ static void test_write_new_file_mode_0644(void)
 
 static void test_write_over_symlink_not_world_writable(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	char dir[256], path[512];
 	_cleanup_json_ json_t *out = json_pack("{}");
 	struct stat st;
@@ -511,7 +514,7 @@ static void test_write_over_symlink_not_world_writable(void)
 
 static void test_round_trip_preserves_unknown_fields(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	char dir[256], path[512];
 	const char *text =
 		"{\"ociVersion\": \"1.0.2-dev\", \"x-vendor\": {\"k\": [1, "
@@ -527,8 +530,8 @@ static void test_round_trip_preserves_unknown_fields(void)
 	CHECK(fd >= 0);
 	orig = hs_json_load_at(fd, "config.json", "config.json", 4096, &err);
 	CHECK(orig != NULL);
-	json_object_set_new(json_object_get(orig, "process"),
-			    "noNewPrivileges", json_true());
+	json_object_set_new(json_object_get(orig, "process"), "noNewPrivileges",
+			    json_true());
 	CHECK(hs_json_write_at(fd, "config.json", orig, &err) == 0);
 	back = hs_json_load_at(fd, "config.json", "config.json", 4096, &err);
 	close(fd);
@@ -558,9 +561,9 @@ static void test_round_trip_preserves_unknown_fields(void)
 
 static void test_file_bytes_round_trip(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	char dir[256];
-	const char bytes[] = { 'a', '\0', 'b', (char)0xff, '\n', '{' };
+	const char bytes[] = {'a', '\0', 'b', (char)0xff, '\n', '{'};
 	char *back;
 	size_t len = 0;
 	int fd;
@@ -581,7 +584,7 @@ static void test_file_bytes_round_trip(void)
 
 static void test_file_read_limit_and_symlink(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	char dir[256], link[512];
 	size_t len = 0;
 	int fd;
@@ -602,7 +605,7 @@ static void test_file_read_limit_and_symlink(void)
 
 static void test_write_into_removed_dir_fails(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *out = json_pack("{}");
 	char dir[256];
 	int fd, r;
@@ -623,11 +626,11 @@ static void test_write_into_removed_dir_fails(void)
 
 /* --- keys, getters, paths ------------------------------------------------- */
 
-static const char *const allowed_keys[] = { "name", "mode", NULL };
+static const char *const allowed_keys[] = {"name", "mode", NULL};
 
 static void test_check_keys_reports_every_unknown(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	char *lines = NULL;
 	size_t size = 0;
 	_cleanup_json_ json_t *obj =
@@ -650,7 +653,7 @@ static void test_check_keys_reports_every_unknown(void)
 
 static void test_check_keys_root_path_and_clean(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *bad = json_pack("{s:i}", "x", 1);
 	_cleanup_json_ json_t *good = json_pack("{s:s}", "mode", "enforce");
 
@@ -662,7 +665,7 @@ static void test_check_keys_root_path_and_clean(void)
 
 static void test_get_string_wrong_type(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *o = json_pack("{s:i}", "runtime", 5);
 	const char *s = "untouched";
 
@@ -674,7 +677,7 @@ static void test_get_string_wrong_type(void)
 
 static void test_get_required_missing_and_null(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *o = json_pack("{s:n}", "uid");
 	const char *s = NULL;
 	int64_t n = 7;
@@ -692,7 +695,7 @@ static void test_get_required_missing_and_null(void)
 
 static void test_get_optional_missing_untouched(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *o = json_object();
 	const char *s = "default";
 	bool b = true;
@@ -713,7 +716,7 @@ static void test_get_optional_missing_untouched(void)
 
 static void test_get_bool_wrong_type(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *o = json_pack("{s:s}", "readonly", "true");
 	bool b = false;
 
@@ -725,7 +728,7 @@ static void test_get_bool_wrong_type(void)
 
 static void test_get_int_wrong_type(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *o = json_pack("{s:f,s:s}", "a", 1.5, "b", "3");
 	int64_t n = 0;
 
@@ -738,7 +741,7 @@ static void test_get_int_wrong_type(void)
 
 static void test_get_int_out_of_range(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *o =
 		json_pack("{s:i,s:i,s:I}", "hookTimeout", 61, "low", 0, "huge",
 			  (json_int_t)5000000000LL);
@@ -760,7 +763,7 @@ static void test_get_int_out_of_range(void)
 
 static void test_get_int_bounds_inclusive(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *o = json_pack("{s:i,s:i}", "a", 1, "b", 60);
 	int64_t a = 0, b = 0;
 
@@ -771,7 +774,7 @@ static void test_get_int_bounds_inclusive(void)
 
 static void test_get_string_array_errors(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	char *lines = NULL;
 	size_t size = 0;
 	_cleanup_json_ json_t *o =
@@ -793,8 +796,7 @@ static void test_get_string_array_errors(void)
 	memset(&err, 0, sizeof(err));
 	CHECK(hs_json_get_string_array(o, "long", true, 2, &arr, "f", "spec",
 				       &err) < 0);
-	CHECK_STR(err.msg,
-		  "f: spec.long: 3 entries, more than the limit of 2");
+	CHECK_STR(err.msg, "f: spec.long: 3 entries, more than the limit of 2");
 	memset(&err, 0, sizeof(err));
 	CHECK(hs_json_get_string_array(o, "notarray", true, 2, &arr, "f", "",
 				       &err) < 0);
@@ -806,7 +808,7 @@ static void test_get_string_array_errors(void)
 
 static void test_json_err_forms(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 
 	CHECK(hs_json_err(&err, "p.json", "", "must be a JSON object") < 0);
 	CHECK_STR(err.msg, "p.json: must be a JSON object");

@@ -85,8 +85,8 @@ static int parse_json(json_t *j, struct hs_netpol *np, struct capture *c)
 }
 
 /* Parses text as `file` (a syntax error fails the test's CHECK). */
-static int parse_text(const char *text, const char *file,
-		      struct hs_netpol *np, struct hs_error *err)
+static int parse_text(const char *text, const char *file, struct hs_netpol *np,
+		      struct hs_error *err)
 {
 	_cleanup_json_ json_t *j =
 		hs_json_load_buffer(text, strlen(text), file, err);
@@ -106,106 +106,104 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
-	{ "host_bits_v4.json",
-	  "egress[0].to[0].ipBlock.cidr: \"10.1.2.3/8\": host bits set: did "
-	  "you mean 10.0.0.0/8?" },
-	{ "host_bits_v6.json",
-	  "ingress[0].from[0].ipBlock.cidr: \"fd00::1/8\": host bits set: did "
-	  "you mean fd00::/8?" },
-	{ "bad_prefixes.json",
-	  "deny[0]: \"10.0.0.0/33\": prefix \"33\" is not a number from 0 to "
-	  "32" },
-	{ "bad_prefixes.json",
-	  "deny[1]: \"fd00::/129\": prefix \"129\" is not a number from 0 to "
-	  "128" },
-	{ "bad_prefixes.json",
-	  "deny[2]: \"10.0.0.0/-1\": prefix \"-1\" is not a number" },
-	{ "bad_prefixes.json",
-	  "deny[3]: \"10.0.0.0/x\": prefix \"x\" is not a number" },
-	{ "bad_prefixes.json",
-	  "deny[4]: \"10.0.0.0/\": prefix \"\" is not a number" },
-	{ "bad_prefixes.json",
-	  "deny[5]: \"10.0.0.0/08\": prefix \"08\" is not a number" },
-	{ "except_outside.json",
-	  "egress[2].to[0].ipBlock.except[1]: \"10.1.0.0/16\" is not inside "
-	  "\"10.0.0.0/16\"\n" },
-	{ "except_other_family.json",
-	  "egress[0].to[0].ipBlock.except[0]: \"fc00::/7\" is not inside "
-	  "\"0.0.0.0/0\": an IPv6 CIDR in an IPv4 ipBlock" },
-	{ "bad_protocol.json",
-	  "egress[0].ports[0].protocol: \"tcp\" is not TCP, UDP or SCTP "
-	  "(case-sensitive)" },
-	{ "port_zero.json",
-	  "egress[0].ports[0].port: 0 is out of range [1, 65535]" },
-	{ "port_too_big.json",
-	  "egress[0].ports[1].port: 70000 is out of range [1, 65535]" },
-	{ "endport_less.json",
-	  "egress[0].ports[0].endPort: 80 is less than port 443" },
-	{ "endport_without_port.json",
-	  "egress[0].ports[0].endPort: requires \"port\"" },
-	{ "named_port.json",
-	  "egress[0].ports[0].port: \"http\": named ports are not supported" },
-	{ "port_float.json", "ingress[0].ports[0].port: must be an integer" },
-	{ "unknown_top_key.json", "egres: unknown key" },
-	{ "unknown_rule_key.json", "egress[0].too: unknown key" },
-	{ "unknown_peer_key.json", "egress[0].to[0].ipblock: unknown key" },
-	{ "unknown_peer_key.json",
-	  "egress[0].to[0].ipBlock: required, missing" },
-	{ "unknown_ipblock_key.json",
-	  "egress[0].to[0].ipBlock.excpet: unknown key" },
-	{ "unknown_port_key.json", "ingress[0].ports[0].proto: unknown key" },
-	{ "ingress_rule_with_to.json", "ingress[0].to: unknown key" },
-	{ "pod_selector.json",
-	  "egress[0].to[0].podSelector: not supported: hardshim matches "
-	  "peers by address (ipBlock) only" },
-	{ "pod_selector.json",
-	  "egress[0].to[1].namespaceSelector: not supported" },
-	{ "policy_types_duplicate.json",
-	  "policyTypes[2]: \"Egress\" is listed twice" },
-	{ "policy_types_unknown.json",
-	  "policyTypes[0]: \"egress\" is neither \"Ingress\" nor \"Egress\" "
-	  "(case-sensitive)" },
-	{ "policy_types_missing.json", "policyTypes: required, missing" },
-	{ "policy_types_not_array.json", "policyTypes: must be an array" },
-	{ "policy_type_not_string.json", "policyTypes[0]: must be a string" },
-	{ "egress_not_array.json", "egress: must be an array" },
-	{ "to_not_array.json", "egress[0].to: must be an array" },
-	{ "to_empty.json",
-	  "egress[0].to: an empty list (Kubernetes reads it as every peer)" },
-	{ "ports_empty.json",
-	  "ingress[0].ports: an empty list (Kubernetes reads it as every "
-	  "port)" },
-	{ "ipblock_missing_cidr.json",
-	  "egress[0].to[0].ipBlock.cidr: required, missing" },
-	{ "ipblock_missing.json", "egress[0].to[0].ipBlock: required, missing" },
-	{ "ipblock_not_object.json",
-	  "egress[0].to[0].ipBlock: must be an object" },
-	{ "cidr_not_string.json",
-	  "egress[0].to[0].ipBlock.cidr: must be a string (a CIDR)" },
-	{ "peer_not_object.json", "egress[0].to[0]: must be an object" },
-	{ "except_not_array.json",
-	  "egress[0].to[0].ipBlock.except: must be an array" },
-	{ "deny_invalid.json",
-	  "deny[1]: \"169.254.169.254/33\": prefix \"33\" is not a number" },
-	{ "deny_invalid.json",
-	  "deny[2]: \"metadata.google.internal\": not an address" },
-	{ "deny_invalid.json", "deny[3]: \"10.0.0.0/8 \": prefix \"8 \"" },
-	{ "deny_not_string.json", "deny[0]: must be a string (a CIDR)" },
-	{ "deny_not_array.json", "deny: must be an array" },
-	{ "egress_not_listed.json",
-	  "egress: rules are given but \"Egress\" is not in policyTypes" },
-	{ "ingress_not_listed.json",
-	  "ingress: rules are given but \"Ingress\" is not in policyTypes" },
-	{ "rule_not_object.json", "egress[1]: must be an object" },
-	{ "log_refused_not_bool.json", "logRefused: must be true or false" },
-	{ "comment_not_string.json", "comment: must be a string" },
-	{ "rule_comment_not_string.json",
-	  "egress[0].comment: must be a string" },
-	{ "not_object.json", "a network policy must be a JSON object" },
-	{ "leading_zero.json",
-	  "deny[0]: \"010.0.0.1/32\": leading zero in a decimal number" },
-	{ "leading_zero.json",
-	  "deny[1]: \"::ffff:10.0.0.01\": leading zero in a decimal number" },
+	{"host_bits_v4.json",
+	 "egress[0].to[0].ipBlock.cidr: \"10.1.2.3/8\": host bits set: did "
+	 "you mean 10.0.0.0/8?"},
+	{"host_bits_v6.json",
+	 "ingress[0].from[0].ipBlock.cidr: \"fd00::1/8\": host bits set: did "
+	 "you mean fd00::/8?"},
+	{"bad_prefixes.json",
+	 "deny[0]: \"10.0.0.0/33\": prefix \"33\" is not a number from 0 to "
+	 "32"},
+	{"bad_prefixes.json",
+	 "deny[1]: \"fd00::/129\": prefix \"129\" is not a number from 0 to "
+	 "128"},
+	{"bad_prefixes.json",
+	 "deny[2]: \"10.0.0.0/-1\": prefix \"-1\" is not a number"},
+	{"bad_prefixes.json",
+	 "deny[3]: \"10.0.0.0/x\": prefix \"x\" is not a number"},
+	{"bad_prefixes.json",
+	 "deny[4]: \"10.0.0.0/\": prefix \"\" is not a number"},
+	{"bad_prefixes.json",
+	 "deny[5]: \"10.0.0.0/08\": prefix \"08\" is not a number"},
+	{"except_outside.json",
+	 "egress[2].to[0].ipBlock.except[1]: \"10.1.0.0/16\" is not inside "
+	 "\"10.0.0.0/16\"\n"},
+	{"except_other_family.json",
+	 "egress[0].to[0].ipBlock.except[0]: \"fc00::/7\" is not inside "
+	 "\"0.0.0.0/0\": an IPv6 CIDR in an IPv4 ipBlock"},
+	{"bad_protocol.json",
+	 "egress[0].ports[0].protocol: \"tcp\" is not TCP, UDP or SCTP "
+	 "(case-sensitive)"},
+	{"port_zero.json",
+	 "egress[0].ports[0].port: 0 is out of range [1, 65535]"},
+	{"port_too_big.json",
+	 "egress[0].ports[1].port: 70000 is out of range [1, 65535]"},
+	{"endport_less.json",
+	 "egress[0].ports[0].endPort: 80 is less than port 443"},
+	{"endport_without_port.json",
+	 "egress[0].ports[0].endPort: requires \"port\""},
+	{"named_port.json",
+	 "egress[0].ports[0].port: \"http\": named ports are not supported"},
+	{"port_float.json", "ingress[0].ports[0].port: must be an integer"},
+	{"unknown_top_key.json", "egres: unknown key"},
+	{"unknown_rule_key.json", "egress[0].too: unknown key"},
+	{"unknown_peer_key.json", "egress[0].to[0].ipblock: unknown key"},
+	{"unknown_peer_key.json", "egress[0].to[0].ipBlock: required, missing"},
+	{"unknown_ipblock_key.json",
+	 "egress[0].to[0].ipBlock.excpet: unknown key"},
+	{"unknown_port_key.json", "ingress[0].ports[0].proto: unknown key"},
+	{"ingress_rule_with_to.json", "ingress[0].to: unknown key"},
+	{"pod_selector.json",
+	 "egress[0].to[0].podSelector: not supported: hardshim matches "
+	 "peers by address (ipBlock) only"},
+	{"pod_selector.json",
+	 "egress[0].to[1].namespaceSelector: not supported"},
+	{"policy_types_duplicate.json",
+	 "policyTypes[2]: \"Egress\" is listed twice"},
+	{"policy_types_unknown.json",
+	 "policyTypes[0]: \"egress\" is neither \"Ingress\" nor \"Egress\" "
+	 "(case-sensitive)"},
+	{"policy_types_missing.json", "policyTypes: required, missing"},
+	{"policy_types_not_array.json", "policyTypes: must be an array"},
+	{"policy_type_not_string.json", "policyTypes[0]: must be a string"},
+	{"egress_not_array.json", "egress: must be an array"},
+	{"to_not_array.json", "egress[0].to: must be an array"},
+	{"to_empty.json",
+	 "egress[0].to: an empty list (Kubernetes reads it as every peer)"},
+	{"ports_empty.json",
+	 "ingress[0].ports: an empty list (Kubernetes reads it as every "
+	 "port)"},
+	{"ipblock_missing_cidr.json",
+	 "egress[0].to[0].ipBlock.cidr: required, missing"},
+	{"ipblock_missing.json", "egress[0].to[0].ipBlock: required, missing"},
+	{"ipblock_not_object.json",
+	 "egress[0].to[0].ipBlock: must be an object"},
+	{"cidr_not_string.json",
+	 "egress[0].to[0].ipBlock.cidr: must be a string (a CIDR)"},
+	{"peer_not_object.json", "egress[0].to[0]: must be an object"},
+	{"except_not_array.json",
+	 "egress[0].to[0].ipBlock.except: must be an array"},
+	{"deny_invalid.json",
+	 "deny[1]: \"169.254.169.254/33\": prefix \"33\" is not a number"},
+	{"deny_invalid.json",
+	 "deny[2]: \"metadata.google.internal\": not an address"},
+	{"deny_invalid.json", "deny[3]: \"10.0.0.0/8 \": prefix \"8 \""},
+	{"deny_not_string.json", "deny[0]: must be a string (a CIDR)"},
+	{"deny_not_array.json", "deny: must be an array"},
+	{"egress_not_listed.json",
+	 "egress: rules are given but \"Egress\" is not in policyTypes"},
+	{"ingress_not_listed.json",
+	 "ingress: rules are given but \"Ingress\" is not in policyTypes"},
+	{"rule_not_object.json", "egress[1]: must be an object"},
+	{"log_refused_not_bool.json", "logRefused: must be true or false"},
+	{"comment_not_string.json", "comment: must be a string"},
+	{"rule_comment_not_string.json", "egress[0].comment: must be a string"},
+	{"not_object.json", "a network policy must be a JSON object"},
+	{"leading_zero.json",
+	 "deny[0]: \"010.0.0.1/32\": leading zero in a decimal number"},
+	{"leading_zero.json",
+	 "deny[1]: \"::ffff:10.0.0.01\": leading zero in a decimal number"},
 };
 
 static void test_invalid_fixtures(void)
@@ -214,7 +212,7 @@ static void test_invalid_fixtures(void)
 
 	for (i = 0; i < HS_ARRAY_SIZE(bad_cases); i++) {
 		_cleanup_capture_ struct capture c;
-		_cleanup_netpol_ struct hs_netpol np = { 0 };
+		_cleanup_netpol_ struct hs_netpol np = {0};
 		char path[256], want[1024];
 
 		capture_start(&c);
@@ -233,9 +231,8 @@ static void test_invalid_fixtures(void)
 /* Every fixture in invalid/ is exercised by some test. */
 static void test_every_invalid_fixture_listed(void)
 {
-	static const char *const others[] = { "syntax.json",
-					      "duplicate_key.json",
-					      "multi_error.json" };
+	static const char *const others[] = {
+		"syntax.json", "duplicate_key.json", "multi_error.json"};
 	DIR *dir = opendir(DATA "invalid");
 	struct dirent *de;
 	size_t seen = 0;
@@ -271,8 +268,8 @@ static void test_error_form(void)
 		"{\"policyTypes\": [\"Egress\"], \"egress\": [{}, {}, "
 		"{\"to\": [{\"ipBlock\": {\"cidr\": \"10.0.0.0/16\", "
 		"\"except\": [\"10.0.5.0/24\", \"10.1.0.0/16\"]}}]}]}";
-	_cleanup_netpol_ struct hs_netpol np = { 0 };
-	struct hs_error err = { 0 };
+	_cleanup_netpol_ struct hs_netpol np = {0};
+	struct hs_error err = {0};
 
 	CHECK(parse_text(text, "tenant-isolated.json", &np, &err) == -1);
 	CHECK(err.count == 1);
@@ -296,12 +293,11 @@ static void test_every_error_reported(void)
 		"logRefused: must be true or false",
 	};
 	_cleanup_capture_ struct capture c;
-	_cleanup_netpol_ struct hs_netpol np = { 0 };
+	_cleanup_netpol_ struct hs_netpol np = {0};
 	size_t i;
 
 	capture_start(&c);
-	CHECK(hs_netpol_load(DATA "invalid/multi_error.json", &np, &c.err) <
-	      0);
+	CHECK(hs_netpol_load(DATA "invalid/multi_error.json", &np, &c.err) < 0);
 	for (i = 0; i < HS_ARRAY_SIZE(lines); i++) {
 		char want[512];
 
@@ -317,7 +313,7 @@ static void test_every_error_reported(void)
 static void test_bad_prefixes_all_reported(void)
 {
 	_cleanup_capture_ struct capture c;
-	_cleanup_netpol_ struct hs_netpol np = { 0 };
+	_cleanup_netpol_ struct hs_netpol np = {0};
 
 	capture_start(&c);
 	CHECK(hs_netpol_load(DATA "invalid/bad_prefixes.json", &np, &c.err) <
@@ -328,8 +324,8 @@ static void test_bad_prefixes_all_reported(void)
 /* A syntax error comes as file:line:col from jansson. */
 static void test_syntax_error(void)
 {
-	_cleanup_netpol_ struct hs_netpol np = { 0 };
-	struct hs_error err = { 0 };
+	_cleanup_netpol_ struct hs_netpol np = {0};
+	struct hs_error err = {0};
 
 	CHECK(hs_netpol_load(DATA "invalid/syntax.json", &np, &err) < 0);
 	CHECK(err.count == 1);
@@ -339,8 +335,8 @@ static void test_syntax_error(void)
 /* A duplicate key could make two readers disagree: refused. */
 static void test_duplicate_key(void)
 {
-	_cleanup_netpol_ struct hs_netpol np = { 0 };
-	struct hs_error err = { 0 };
+	_cleanup_netpol_ struct hs_netpol np = {0};
+	struct hs_error err = {0};
 
 	CHECK(hs_netpol_load(DATA "invalid/duplicate_key.json", &np, &err) < 0);
 	CHECK_CONTAINS(err.msg, DATA "invalid/duplicate_key.json:4:");
@@ -349,8 +345,8 @@ static void test_duplicate_key(void)
 
 static void test_missing_file(void)
 {
-	_cleanup_netpol_ struct hs_netpol np = { 0 };
-	struct hs_error err = { 0 };
+	_cleanup_netpol_ struct hs_netpol np = {0};
+	struct hs_error err = {0};
 
 	CHECK(hs_netpol_load(DATA "no-such.json", &np, &err) < 0);
 	CHECK(err.errnum == ENOENT);
@@ -362,15 +358,16 @@ static void test_missing_file(void)
 static void test_failure_leaves_zeroed(void)
 {
 	struct hs_netpol np;
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	unsigned char zero[sizeof(np)];
 
 	memset(&np, 0xa5, sizeof(np));
 	memset(zero, 0, sizeof(zero));
-	CHECK(parse_text("{\"policyTypes\": [\"Egress\"], \"egress\": "
-			 "[{\"to\": [{\"ipBlock\": {\"cidr\": \"10.0.0.0/8\"}}]},"
-			 " {\"ports\": [{\"port\": 0}]}]}",
-			 "np.json", &np, &err) == -1);
+	CHECK(parse_text(
+		      "{\"policyTypes\": [\"Egress\"], \"egress\": "
+		      "[{\"to\": [{\"ipBlock\": {\"cidr\": \"10.0.0.0/8\"}}]},"
+		      " {\"ports\": [{\"port\": 0}]}]}",
+		      "np.json", &np, &err) == -1);
 	CHECK(memcmp(&np, zero, sizeof(np)) == 0);
 	hs_netpol_free(&np);
 	hs_netpol_free(&np);
@@ -409,7 +406,7 @@ static json_t *egress_doc(json_t *rule)
 
 static int parse_gen(json_t *doc, struct capture *c)
 {
-	_cleanup_netpol_ struct hs_netpol np = { 0 };
+	_cleanup_netpol_ struct hs_netpol np = {0};
 
 	return parse_json(doc, &np, c);
 }
@@ -423,9 +420,9 @@ static void test_limit_rules(void)
 
 	capture_start(&c);
 	for (i = 0; i < HS_NETPOL_MAX_RULES; i++)
-		json_array_append_new(json_object_get(doc, "egress"),
-				      json_pack("{s:[{s:i}]}", "ports", "port",
-						(int)i + 1));
+		json_array_append_new(
+			json_object_get(doc, "egress"),
+			json_pack("{s:[{s:i}]}", "ports", "port", (int)i + 1));
 	CHECK(parse_gen(doc, &c) == 0);
 	json_array_append_new(json_object_get(doc, "egress"), json_object());
 	CHECK(parse_gen(doc, &c) < 0);
@@ -444,15 +441,15 @@ static void test_limit_peers(void)
 
 	capture_start(&c);
 	for (i = 0; i < HS_NETPOL_MAX_PEERS; i++) {
-		_cleanup_json_ json_t *cidr = host_cidr(0x0a000000u,
-							2 * (uint32_t)i);
+		_cleanup_json_ json_t *cidr =
+			host_cidr(0x0a000000u, 2 * (uint32_t)i);
 
-		json_array_append_new(to, ip_block(json_string_value(cidr),
-						   NULL));
+		json_array_append_new(to,
+				      ip_block(json_string_value(cidr), NULL));
 	}
 	doc = egress_doc(json_pack("{s:o}", "to", to));
 	{
-		_cleanup_netpol_ struct hs_netpol np = { 0 };
+		_cleanup_netpol_ struct hs_netpol np = {0};
 
 		CHECK(parse_json(doc, &np, &c) == 0);
 		/* Scattered /32s: none merged. */
@@ -476,19 +473,20 @@ static void test_limit_except(void)
 
 	capture_start(&c);
 	for (i = 0; i < HS_NETPOL_MAX_EXCEPT; i++)
-		json_array_append_new(except, host_cidr(0x0a000000u,
-							2 * (uint32_t)i));
-	doc = egress_doc(json_pack("{s:[o]}", "to",
-				   ip_block("10.0.0.0/8", except)));
+		json_array_append_new(except,
+				      host_cidr(0x0a000000u, 2 * (uint32_t)i));
+	doc = egress_doc(
+		json_pack("{s:[o]}", "to", ip_block("10.0.0.0/8", except)));
 	{
-		_cleanup_netpol_ struct hs_netpol np = { 0 };
+		_cleanup_netpol_ struct hs_netpol np = {0};
 
 		CHECK(parse_json(doc, &np, &c) == 0);
 		/* 10.0.0.0/8 minus 10.0.0.0, 10.0.0.2, ...: a range after
 		 * each, none before the first. */
 		CHECK(np.egress.rules[0].peers[HS_FAMILY_V4].n ==
 		      HS_NETPOL_MAX_EXCEPT);
-		CHECK(!has(&np.egress.rules[0].peers[HS_FAMILY_V4], "10.0.0.0"));
+		CHECK(!has(&np.egress.rules[0].peers[HS_FAMILY_V4],
+			   "10.0.0.0"));
 		CHECK(has(&np.egress.rules[0].peers[HS_FAMILY_V4], "10.0.0.1"));
 	}
 	json_array_append_new(except, json_string("10.255.0.0/16"));
@@ -509,13 +507,13 @@ static void test_limit_ports(void)
 
 	capture_start(&c);
 	for (i = 0; i < HS_NETPOL_MAX_PORTS; i++)
-		json_array_append_new(ports, json_pack("{s:s,s:i}", "protocol",
-						       "UDP", "port",
-						       1000 + 2 * (int)i));
+		json_array_append_new(ports,
+				      json_pack("{s:s,s:i}", "protocol", "UDP",
+						"port", 1000 + 2 * (int)i));
 	doc = json_pack("{s:[s],s:[{s:o}]}", "policyTypes", "Ingress",
 			"ingress", "ports", ports);
 	{
-		_cleanup_netpol_ struct hs_netpol np = { 0 };
+		_cleanup_netpol_ struct hs_netpol np = {0};
 
 		CHECK(parse_json(doc, &np, &c) == 0);
 		CHECK(np.ingress.rules[0].n_ports == HS_NETPOL_MAX_PORTS);
@@ -538,11 +536,11 @@ static void test_limit_cidrs_in_deny(void)
 
 	capture_start(&c);
 	for (i = 0; i < HS_NETPOL_MAX_CIDRS; i++)
-		json_array_append_new(deny, host_cidr(0x0a000000u,
-						      2 * (uint32_t)i));
+		json_array_append_new(deny,
+				      host_cidr(0x0a000000u, 2 * (uint32_t)i));
 	doc = json_pack("{s:[],s:o}", "policyTypes", "deny", deny);
 	{
-		_cleanup_netpol_ struct hs_netpol np = { 0 };
+		_cleanup_netpol_ struct hs_netpol np = {0};
 
 		CHECK(parse_json(doc, &np, &c) == 0);
 		CHECK(np.deny[HS_FAMILY_V4].n == HS_NETPOL_MAX_CIDRS);
@@ -567,23 +565,23 @@ static void test_limit_cidrs_in_policy(void)
 
 	capture_start(&c);
 	for (i = 0; i < HS_NETPOL_MAX_CIDRS - 1 - 1000; i++)
-		json_array_append_new(deny, host_cidr(0xc0000000u,
-						      (uint32_t)i));
+		json_array_append_new(deny,
+				      host_cidr(0xc0000000u, (uint32_t)i));
 	for (i = 0; i < 1000; i++)
-		json_array_append_new(except, host_cidr(0x0a000000u,
-							(uint32_t)i));
+		json_array_append_new(except,
+				      host_cidr(0x0a000000u, (uint32_t)i));
 	/* Exactly the limit: deny, one cidr, 1000 excepts. */
 	doc = json_pack("{s:[s],s:o,s:[{s:[o]}]}", "policyTypes", "Egress",
 			"deny", deny, "egress", "to",
 			ip_block("10.0.0.0/8", except));
 	{
-		_cleanup_netpol_ struct hs_netpol np = { 0 };
+		_cleanup_netpol_ struct hs_netpol np = {0};
 
 		CHECK(parse_json(doc, &np, &c) == 0);
 	}
-	json_array_append_new(json_object_get(doc, "egress"),
-			      json_pack("{s:[o]}", "to",
-					ip_block("10.0.0.0/24", NULL)));
+	json_array_append_new(
+		json_object_get(doc, "egress"),
+		json_pack("{s:[o]}", "to", ip_block("10.0.0.0/24", NULL)));
 	CHECK(parse_gen(doc, &c) < 0);
 	CHECK(c.err.count == 1);
 	CHECK_CONTAINS(captured(&c),
@@ -614,10 +612,10 @@ static void test_limit_policy_types(void)
 
 static void test_shipped_policy(void)
 {
-	_cleanup_netpol_ struct hs_netpol np = { 0 };
+	_cleanup_netpol_ struct hs_netpol np = {0};
 	const struct hs_range_set *in4, *in6;
 	const struct hs_np_rule *r;
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	size_t i;
 
 	CHECK(hs_netpol_load(SHIPPED, &np, &err) == 0);
@@ -673,10 +671,10 @@ static void test_shipped_policy(void)
 	CHECK(has(in4, "192.169.0.1") && has(in4, "169.255.0.1"));
 	{
 		static const char *const private4[] = {
-			"10.20.0.1",	   "10.30.0.1",	      "10.10.0.1",
-			"10.0.0.1",	   "10.255.255.255",  "172.16.5.5",
-			"172.31.255.255",  "192.168.1.1",     "169.254.169.254",
-			"169.254.0.0",	   "100.64.0.1",      "100.127.255.255",
+			"10.20.0.1",	  "10.30.0.1",	    "10.10.0.1",
+			"10.0.0.1",	  "10.255.255.255", "172.16.5.5",
+			"172.31.255.255", "192.168.1.1",    "169.254.169.254",
+			"169.254.0.0",	  "100.64.0.1",	    "100.127.255.255",
 			"127.0.0.1",
 		};
 
@@ -687,8 +685,8 @@ static void test_shipped_policy(void)
 	 * it and only deny, checked first, stops it. */
 	CHECK(has(in4, "168.63.129.16"));
 	CHECK(has(in6, "2001:db8::1") && has(in6, "2606:4700::1111"));
-	CHECK(has(in6, "::") && has(in6,
-				    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"));
+	CHECK(has(in6, "::") &&
+	      has(in6, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"));
 	CHECK(!has(in6, "fd00::1") && !has(in6, "fc00::") &&
 	      !has(in6, "fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"));
 	CHECK(!has(in6, "fe80::1") && !has(in6, "febf::1"));
@@ -696,13 +694,13 @@ static void test_shipped_policy(void)
 	CHECK(!has(in6, "::ffff:10.20.0.1") && !has(in6, "::ffff:8.8.8.8"));
 	/* NAT64: private and metadata embeddings excluded, public ones not. */
 	CHECK(!has(in6, "64:ff9b::a9fe:a9fe")); /* 169.254.169.254 */
-	CHECK(!has(in6, "64:ff9b::a14:1"));     /* 10.20.0.1 */
+	CHECK(!has(in6, "64:ff9b::a14:1")); /* 10.20.0.1 */
 	CHECK(!has(in6, "64:ff9b::ac1f:ffff")); /* 172.31.255.255 */
-	CHECK(!has(in6, "64:ff9b::c0a8:101"));  /* 192.168.1.1 */
+	CHECK(!has(in6, "64:ff9b::c0a8:101")); /* 192.168.1.1 */
 	CHECK(!has(in6, "64:ff9b::647f:ffff")); /* 100.127.255.255 */
-	CHECK(!has(in6, "64:ff9b::7f00:1"));    /* 127.0.0.1 */
-	CHECK(has(in6, "64:ff9b::808:808"));    /* 8.8.8.8 */
-	CHECK(has(in6, "64:ff9b::c633:6407"));  /* 198.51.100.7 */
+	CHECK(!has(in6, "64:ff9b::7f00:1")); /* 127.0.0.1 */
+	CHECK(has(in6, "64:ff9b::808:808")); /* 8.8.8.8 */
+	CHECK(has(in6, "64:ff9b::c633:6407")); /* 198.51.100.7 */
 
 	/* ingress: own cluster and the node range, two ranges, no IPv6. */
 	CHECK(np.ingress.n_rules == 1);
@@ -719,8 +717,8 @@ static void test_shipped_policy(void)
 
 static void test_ipv6_only(void)
 {
-	_cleanup_netpol_ struct hs_netpol np = { 0 };
-	struct hs_error err = { 0 };
+	_cleanup_netpol_ struct hs_netpol np = {0};
+	struct hs_error err = {0};
 	const struct hs_np_rule *r;
 
 	CHECK(hs_netpol_load(DATA "valid/ipv6_only.json", &np, &err) == 0);
@@ -740,8 +738,8 @@ static void test_ipv6_only(void)
 
 static void test_egress_only(void)
 {
-	_cleanup_netpol_ struct hs_netpol np = { 0 };
-	struct hs_error err = { 0 };
+	_cleanup_netpol_ struct hs_netpol np = {0};
+	struct hs_error err = {0};
 
 	CHECK(hs_netpol_load(DATA "valid/egress_only.json", &np, &err) == 0);
 	CHECK(np.egress.listed && np.egress.n_rules == 1);
@@ -753,8 +751,8 @@ static void test_egress_only(void)
 /* Egress listed, no rules: everything denied. */
 static void test_deny_all_egress(void)
 {
-	_cleanup_netpol_ struct hs_netpol np = { 0 };
-	struct hs_error err = { 0 };
+	_cleanup_netpol_ struct hs_netpol np = {0};
+	struct hs_error err = {0};
 
 	CHECK(hs_netpol_load(DATA "valid/deny_all_egress.json", &np, &err) ==
 	      0);
@@ -768,8 +766,8 @@ static void test_deny_all_egress(void)
  * without a port is every port of its protocol. */
 static void test_ports_compiled(void)
 {
-	_cleanup_netpol_ struct hs_netpol np = { 0 };
-	struct hs_error err = { 0 };
+	_cleanup_netpol_ struct hs_netpol np = {0};
+	struct hs_error err = {0};
 	const struct hs_np_rule *r;
 
 	CHECK(hs_netpol_load(DATA "valid/ports_merge.json", &np, &err) == 0);
@@ -785,8 +783,8 @@ static void test_ports_compiled(void)
 /* A rule's peers: the union over to[] of cidr minus except, per family. */
 static void test_peers_compiled(void)
 {
-	_cleanup_netpol_ struct hs_netpol np = { 0 };
-	struct hs_error err = { 0 };
+	_cleanup_netpol_ struct hs_netpol np = {0};
+	struct hs_error err = {0};
 	const struct hs_range_set *v4, *v6;
 
 	CHECK(hs_netpol_load(DATA "valid/peers_union.json", &np, &err) == 0);
@@ -807,8 +805,8 @@ static void test_peers_compiled(void)
 /* No to[] means every peer; no ports[] means every port. */
 static void test_any_peer(void)
 {
-	_cleanup_netpol_ struct hs_netpol np = { 0 };
-	struct hs_error err = { 0 };
+	_cleanup_netpol_ struct hs_netpol np = {0};
+	struct hs_error err = {0};
 
 	CHECK(parse_text("{\"policyTypes\": [\"Ingress\", \"Egress\"], "
 			 "\"egress\": [{\"ports\": [{\"protocol\": \"UDP\", "
@@ -824,18 +822,19 @@ static void test_any_peer(void)
  * it, content does. */
 static void test_digest(void)
 {
-	_cleanup_netpol_ struct hs_netpol a = { 0 }, b = { 0 }, c = { 0 };
+	_cleanup_netpol_ struct hs_netpol a = {0}, b = {0}, c = {0};
 	_cleanup_free_ char *text = NULL;
 	char want[HS_DIGEST_HEX_LEN + 1];
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_sha256 h;
 
 	CHECK(parse_text("{\"policyTypes\": [\"Egress\"], \"deny\": "
 			 "[\"10.20.0.0/16\"], \"egress\": []}",
 			 "a.json", &a, &err) == 0);
-	CHECK(parse_text("{\n  \"egress\" : [ ],\n  \"deny\": [\"10.20.0.0/16\"],"
-			 "\n  \"policyTypes\": [\"Egress\"]\n}\n",
-			 "b.json", &b, &err) == 0);
+	CHECK(parse_text(
+		      "{\n  \"egress\" : [ ],\n  \"deny\": [\"10.20.0.0/16\"],"
+		      "\n  \"policyTypes\": [\"Egress\"]\n}\n",
+		      "b.json", &b, &err) == 0);
 	CHECK(parse_text("{\"policyTypes\": [\"Egress\"], \"deny\": "
 			 "[\"10.30.0.0/16\"], \"egress\": []}",
 			 "c.json", &c, &err) == 0);
@@ -857,7 +856,7 @@ static void test_json_reference(void)
 	_cleanup_json_ json_t *j =
 		json_pack("{s:[s],s:[]}", "policyTypes", "Egress", "egress");
 	struct hs_netpol np;
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 
 	CHECK(hs_netpol_parse(j, "j.json", &np, &err) == 0);
 	CHECK(np.json == j && j->refcount == 2);

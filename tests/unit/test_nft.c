@@ -43,14 +43,15 @@
 #include "hs_nft.h"
 #include "hs_test.h"
 
-#define DIGEST_A "abababababababababababababababababababababababababababababababab"
-#define DIGEST_B "cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd"
+#define DIGEST_A \
+	"abababababababababababababababababababababababababababababababab"
+#define DIGEST_B \
+	"cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd"
 #define SEQ0 1000
 
 /* --- building policies by hand -------------------------------------------- */
 
-static struct hs_range R(const char *s)
-{
+static struct hs_range R(const char *s) {
 	struct hs_cidr c;
 	struct hs_range r;
 	char why[128];
@@ -64,7 +65,8 @@ static struct hs_range R(const char *s)
 	return r;
 }
 
-static void add(struct hs_range_set *s, const char *cidr)
+static void
+add(struct hs_range_set *s, const char *cidr)
 {
 	struct hs_range r = R(cidr);
 
@@ -102,7 +104,7 @@ static void add_port(struct hs_np_rule *r, enum hs_proto proto, uint16_t lo,
 	r->ports = realloc(r->ports, (r->n_ports + 1) * sizeof(*r->ports));
 	if (!r->ports)
 		abort();
-	r->ports[r->n_ports++] = (struct hs_port_range){ proto, lo, hi };
+	r->ports[r->n_ports++] = (struct hs_port_range){proto, lo, hi};
 }
 
 /* deny 10.20.0.0/16, 169.254.169.254, fd00:ec2::254; egress (listed):
@@ -140,7 +142,8 @@ static void scattered(struct hs_range_set *s, size_t n)
 
 	for (i = 0; i < n; i++) {
 		struct hs_range r;
-		uint32_t a = htonl(0x0b000000u + 2 * (uint32_t)((i * 7919) % n));
+		uint32_t a =
+			htonl(0x0b000000u + 2 * (uint32_t)((i * 7919) % n));
 
 		memset(&r, 0, sizeof(r));
 		memcpy(r.lo.b, &a, 4);
@@ -157,7 +160,8 @@ static void batch_freep(struct hs_nft_batch **b)
 }
 #define _cleanup_batch_ __attribute__((cleanup(batch_freep)))
 
-/* --- parsing a batch back --------------------------------------------------- */
+/* --- parsing a batch back ---------------------------------------------------
+ */
 
 #define MAX_MSGS 64
 
@@ -215,10 +219,10 @@ static void sum_table(const struct nlmsghdr *nlh, char *buf, size_t size)
 		goto out;
 	}
 	cat(buf, size, "%s %s %s",
-	    NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_DELTABLE ? "deltable" :
-								 "table",
-	    nftnl_table_get_u32(t, NFTNL_TABLE_FAMILY) == NFPROTO_INET ? "inet" :
-									 "?",
+	    NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_DELTABLE ? "deltable"
+							       : "table",
+	    nftnl_table_get_u32(t, NFTNL_TABLE_FAMILY) == NFPROTO_INET ? "inet"
+								       : "?",
 	    nftnl_table_get_str(t, NFTNL_TABLE_NAME));
 	if (nftnl_table_is_set(t, NFTNL_TABLE_USERDATA)) {
 		ud = nftnl_table_get_data(t, NFTNL_TABLE_USERDATA, &len);
@@ -277,9 +281,9 @@ static int elem_cb(struct nftnl_set_elem *e, void *data)
 	cat(w->buf, w->size, " %s%s%s", addr,
 	    nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS) &&
 			    (nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) &
-			     NFT_SET_ELEM_INTERVAL_END) ?
-		    "/end" :
-		    "",
+			     NFT_SET_ELEM_INTERVAL_END)
+		    ? "/end"
+		    : "",
 	    nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_USERDATA) ? "/open" : "");
 	return 0;
 }
@@ -287,7 +291,7 @@ static int elem_cb(struct nftnl_set_elem *e, void *data)
 static void sum_elems(const struct nlmsghdr *nlh, char *buf, size_t size)
 {
 	struct nftnl_set *s = nftnl_set_alloc();
-	struct elem_walk w = { buf, size, 0 };
+	struct elem_walk w = {buf, size, 0};
 
 	if (nftnl_set_elems_nlmsg_parse(nlh, s) < 0) {
 		cat(buf, size, "unparsable elements");
@@ -315,8 +319,8 @@ static void sum_chain(const struct nlmsghdr *nlh, char *buf, size_t size)
 	    nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE),
 	    nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM),
 	    nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO),
-	    nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY) == NF_DROP ? "drop" :
-								    "accept");
+	    nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY) == NF_DROP ? "drop"
+								  : "accept");
 out:
 	nftnl_chain_free(c);
 }
@@ -364,8 +368,8 @@ static void summarize(const struct nlmsghdr *nlh, char *buf, size_t size)
 		cat(buf, size, "%s res_id=%u%s",
 		    nlh->nlmsg_type == NFNL_MSG_BATCH_BEGIN ? "begin" : "end",
 		    ntohs(g->res_id),
-		    mnl_nlmsg_get_payload_len(nlh) > sizeof(*g) ? " genid" :
-								  "");
+		    mnl_nlmsg_get_payload_len(nlh) > sizeof(*g) ? " genid"
+								: "");
 		return;
 	}
 	if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES ||
@@ -414,8 +418,8 @@ static int compare(const struct hs_nft_batch *b, const char *const *want,
 		snprintf(seq, sizeof(seq), "%zu ", SEQ0 + i);
 		if (strncmp(line, seq, strlen(seq)) != 0 ||
 		    strcmp(line + strlen(seq), want[i]) != 0) {
-			printf("  message %zu:\n    got  %s\n    want %s%s\n", i,
-			       line, seq, want[i]);
+			printf("  message %zu:\n    got  %s\n    want %s%s\n",
+			       i, line, seq, want[i]);
 			return -1;
 		}
 	}
@@ -434,16 +438,16 @@ static int compare(const struct hs_nft_batch *b, const char *const *want,
 #define DPORT "payload load 2b @ transport header + 2 => reg 1; "
 #define ADMIN_PROHIBITED "reject type 2 code 3"
 #define TCP_RESET "reject type 1 code 0"
-#define CT(mask)                                                              \
-	"ct load state => reg 1; bitwise reg 1 = ( reg 1 & " mask             \
+#define CT(mask)                                                  \
+	"ct load state => reg 1; bitwise reg 1 = ( reg 1 & " mask \
 	" ) ^ 0x00000000; cmp neq reg 1 0x00000000; "
-#define ND                                                                    \
-	V6 L4("0x0000003a") "payload load 1b @ transport header + 0 => reg "  \
-			    "1; cmp gte reg 1 0x00000085; cmp lte reg 1 "     \
+#define ND                                                                   \
+	V6 L4("0x0000003a") "payload load 1b @ transport header + 0 => reg " \
+			    "1; cmp gte reg 1 0x00000085; cmp lte reg 1 "    \
 			    "0x00000088; " ACCEPT
 #define COUNTER "counter pkts 0 bytes 0"
-#define LOG                                                                   \
-	COUNTER "; limit rate 5/second burst 5 type packets flags 0x0; log "  \
+#define LOG                                                                  \
+	COUNTER "; limit rate 5/second burst 5 type packets flags 0x0; log " \
 		"prefix hardshim refused: "
 
 #define COMMENT_A "hardshim:" DIGEST_A ":c1"
@@ -490,8 +494,8 @@ static const char *const sample_want[] = {
 	"payload load 4b @ network header + 16 => reg 1; lookup reg 1 set "
 	"e0_4; " L4("0x00000011") DPORT "cmp gte reg 1 0x00003500; cmp lte "
 					"reg 1 0x00003600; " ACCEPT,
-	"[create,append,ack] rule egress: " L4(
-		"0x00000006") DPORT "cmp eq reg 1 0x00005000; " ACCEPT,
+	"[create,append,ack] rule egress: " L4("0x00000006") DPORT
+	"cmp eq reg 1 0x00005000; " ACCEPT,
 	"[create,append,ack] rule egress: " LOG,
 	"[create,append,ack] rule egress: " L4("0x00000006") TCP_RESET,
 	"[create,append,ack] rule egress: " ADMIN_PROHIBITED,
@@ -519,7 +523,7 @@ static const char *const sample_want[] = {
 static void test_roundtrip_every_message(void)
 {
 	_cleanup_batch_ struct hs_nft_batch *b = NULL;
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_netpol np;
 
 	sample(&np, true);
@@ -564,7 +568,7 @@ static void test_unlisted_direction(void)
 		"[ack] end res_id=10",
 	};
 	_cleanup_batch_ struct hs_nft_batch *b = NULL;
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_netpol np;
 
 	np_init(&np, DIGEST_A);
@@ -586,7 +590,7 @@ static void test_listed_without_rules_and_any(void)
 	};
 	_cleanup_batch_ struct hs_nft_batch *b = NULL;
 	const struct nlmsghdr *m[MAX_MSGS];
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_netpol np;
 	struct hs_np_rule *r;
 	char line[4096];
@@ -617,7 +621,7 @@ static void test_seq_numbering_and_ack(void)
 {
 	_cleanup_batch_ struct hs_nft_batch *b = NULL;
 	const struct nlmsghdr *m[MAX_MSGS];
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_netpol np;
 	size_t n, i;
 
@@ -640,7 +644,7 @@ static void test_replace_deletes_first(void)
 {
 	_cleanup_batch_ struct hs_nft_batch *b = NULL;
 	const struct nlmsghdr *m[MAX_MSGS];
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_netpol np;
 	char line[1024];
 	size_t n;
@@ -660,7 +664,8 @@ static void test_replace_deletes_first(void)
 	summarize(m[2], line, sizeof(line));
 	CHECK_STR(line, "1002 [ack] deltable inet hardshim");
 	summarize(m[3], line, sizeof(line));
-	CHECK_STR(line, "1003 [create,excl,ack] table inet hardshim comment=" COMMENT_A);
+	CHECK_STR(line, "1003 [create,excl,ack] table inet hardshim "
+			"comment=" COMMENT_A);
 	summarize(m[n - 1], line, sizeof(line));
 	CHECK_STR(strchr(line, ' ') + 1, "[ack] end res_id=10");
 }
@@ -671,7 +676,7 @@ static void test_genid_only_when_asked(void)
 	_cleanup_batch_ struct hs_nft_batch *g = NULL;
 	const struct nlmsghdr *m[MAX_MSGS];
 	const struct nlattr *a;
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_netpol np;
 	bool found = false;
 
@@ -683,8 +688,7 @@ static void test_genid_only_when_asked(void)
 	CHECK(split(b, m, MAX_MSGS) > 0);
 	CHECK(mnl_nlmsg_get_payload_len(m[0]) == sizeof(struct nfgenmsg));
 	CHECK(split(g, m, MAX_MSGS) > 0);
-	mnl_attr_for_each(a, m[0], sizeof(struct nfgenmsg))
-	{
+	mnl_attr_for_each (a, m[0], sizeof(struct nfgenmsg)) {
 		if (mnl_attr_get_type(a) == NFNL_BATCH_GENID &&
 		    ntohl(mnl_attr_get_u32(a)) == 4242)
 			found = true;
@@ -696,7 +700,7 @@ static void test_delete_batch(void)
 {
 	_cleanup_batch_ struct hs_nft_batch *b = NULL;
 	const struct nlmsghdr *m[4];
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	char line[512], what[128];
 
 	b = hs_nft_batch_build_delete(SEQ0, 7, &err);
@@ -724,7 +728,7 @@ static void test_interval_edges(void)
 	};
 	_cleanup_batch_ struct hs_nft_batch *b = NULL;
 	const struct nlmsghdr *m[MAX_MSGS];
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_netpol np;
 	struct hs_np_rule *r;
 	char line[1024];
@@ -759,7 +763,7 @@ static void test_10000_scattered_32s(void)
 {
 	_cleanup_batch_ struct hs_nft_batch *b = NULL;
 	const struct nlmsghdr *m[MAX_MSGS];
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_netpol np;
 	struct timespec t0, t1;
 	size_t len, n, i, elems = 0;
@@ -798,8 +802,8 @@ static void test_10000_scattered_32s(void)
 	}
 	/* The 0 end, then a start and an end for each /32. */
 	CHECK(elems == 1 + 2 * 10000);
-	printf("# 10000 /32s: %zu bytes, %zu messages, built in %.2f ms\n",
-	       len, hs_nft_batch_count(b),
+	printf("# 10000 /32s: %zu bytes, %zu messages, built in %.2f ms\n", len,
+	       hs_nft_batch_count(b),
 	       (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
 		       (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 }
@@ -807,7 +811,7 @@ static void test_10000_scattered_32s(void)
 /* More than HS_NFT_BATCH_MAX_BYTES: refused, naming the limit. */
 static void test_batch_size_limit(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_netpol np;
 	struct hs_range_set *sets[3];
 	struct hs_nft_batch *b;
@@ -847,9 +851,9 @@ static void test_batch_size_limit(void)
 static void test_owner_record(void)
 {
 	char buf[HS_NFT_COMMENT_MAX + 1];
-	struct hs_error err = { 0 };
-	const char *k8s_id =
-		"3f2b1c0d9e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c";
+	struct hs_error err = {0};
+	const char *k8s_id = "3f2b1c0d9e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9"
+			     "b8c7d6e5f4a3b2c";
 	size_t n_inline = HS_NFT_OWNER_INLINE_MAX;
 	char long_ok[HS_NFT_OWNER_INLINE_MAX + 2];
 
@@ -919,7 +923,7 @@ static void test_comment_parse(void)
 static void test_comment_fits_nft(void)
 {
 	_cleanup_batch_ struct hs_nft_batch *b = NULL;
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_netpol np;
 	char owner[HS_ID_MAX + 1];
 
@@ -936,7 +940,7 @@ static void test_comment_fits_nft(void)
 
 static void test_bad_input_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_netpol np;
 	struct hs_range x;
 
@@ -983,7 +987,7 @@ static void test_describe(void)
 	_cleanup_batch_ struct hs_nft_batch *b = NULL;
 	const struct nlmsghdr *m[MAX_MSGS];
 	const struct nlattr *list, *e;
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_netpol np;
 	char what[256];
 	uint32_t off = 0, i = 0;
@@ -1022,12 +1026,10 @@ static void test_describe(void)
 	/* The offset of element 3 (169.254.169.254) in message 3, as the
 	 * kernel's NLMSGERR_ATTR_OFFS would give it. */
 	CHECK(split(b, m, MAX_MSGS) > 3);
-	mnl_attr_for_each(list, m[3], sizeof(struct nfgenmsg))
-	{
+	mnl_attr_for_each (list, m[3], sizeof(struct nfgenmsg)) {
 		if (mnl_attr_get_type(list) != NFTA_SET_ELEM_LIST_ELEMENTS)
 			continue;
-		mnl_attr_for_each_nested(e, list)
-		{
+		mnl_attr_for_each_nested (e, list) {
 			if (i++ == 3)
 				off = (uint32_t)((const char *)e -
 						 (const char *)m[3]);
@@ -1161,7 +1163,7 @@ static void test_tenant_isolated(void)
 {
 	_cleanup_batch_ struct hs_nft_batch *b = NULL;
 	_cleanup_free_ char *text = NULL;
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_netpol np;
 	size_t size = 0;
 	FILE *f;
@@ -1182,7 +1184,8 @@ static void test_tenant_isolated(void)
 	CHECK_CONTAINS(text, "type filter hook input priority 0; policy drop;");
 }
 
-/* --- in a fresh network namespace (root, HS_NFT_NETNS_TEST=1) -------------- */
+/* --- in a fresh network namespace (root, HS_NFT_NETNS_TEST=1) --------------
+ */
 
 /* Runs `body` in a forked child inside a new network namespace; the child
  * prints its own FAIL lines. */
@@ -1214,7 +1217,7 @@ static int in_fresh_netns(void (*body)(void))
 static void ns_lifecycle(void)
 {
 	struct hs_nft_table_info info;
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_netpol np, other;
 	bool changed = false, deleted = true;
 
@@ -1271,10 +1274,10 @@ static void test_ns_lifecycle(void)
 /* A 64-hex container id is recorded hashed; the same id deletes it. */
 static void ns_long_owner(void)
 {
-	const char *id =
-		"3f2b1c0d9e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c";
+	const char *id = "3f2b1c0d9e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7"
+			 "d6e5f4a3b2c";
 	struct hs_nft_table_info info;
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_netpol np;
 	bool changed, deleted = true;
 
@@ -1283,9 +1286,9 @@ static void ns_long_owner(void)
 	hs_netpol_free(&np);
 	CHECK(hs_nft_table_get(&info, &err) == 0);
 	CHECK(info.owner[0] == '#');
-	CHECK(hs_nft_delete_if_owner(
-		      "3f2b1c0d9e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2d",
-		      &deleted, &err) == 0);
+	CHECK(hs_nft_delete_if_owner("3f2b1c0d9e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3"
+				     "d2e1f0a9b8c7d6e5f4a3b2d",
+				     &deleted, &err) == 0);
 	CHECK(!deleted);
 	CHECK(hs_nft_delete_if_owner(id, &deleted, &err) == 0);
 	CHECK(deleted);
@@ -1301,12 +1304,13 @@ static void test_ns_long_owner(void)
  * step and the policy file and says how many more messages failed. */
 static void ns_kernel_error_named(void)
 {
-	struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	struct mnl_socket *nl =
+		mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
 	struct nftnl_table *t = nftnl_table_alloc();
-	char buf[8192] = { 0 };
+	char buf[8192] = {0};
 	struct mnl_nlmsg_batch *mb;
 	struct nlmsghdr *nlh;
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_nft_table_info info;
 	struct hs_netpol np;
 	bool changed = false;
@@ -1366,7 +1370,7 @@ static void ns_concurrent(void)
 {
 	enum { N = 8, ROUNDS = 5 };
 	struct hs_nft_table_info info;
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_netpol np;
 	int round, i, status, changed_n, failed_n, gate[2];
 	pid_t pids[N];
@@ -1387,7 +1391,8 @@ static void ns_concurrent(void)
 				if (read(gate[0], &c, 1) < 0)
 					_exit(1);
 				snprintf(owner, sizeof(owner), "c%d", i);
-				if (hs_nft_apply(&np, owner, &changed, &err) < 0) {
+				if (hs_nft_apply(&np, owner, &changed, &err) <
+				    0) {
 					printf("  %s: %s\n", owner, err.msg);
 					fflush(stdout);
 					_exit(1);
@@ -1409,7 +1414,7 @@ static void ns_concurrent(void)
 		CHECK(changed_n == 1);
 		CHECK(hs_nft_table_get(&info, &err) == 0);
 		CHECK_STR(info.digest, DIGEST_A);
-		CHECK(hs_nft_delete_if_owner(info.owner, &(bool){ false },
+		CHECK(hs_nft_delete_if_owner(info.owner, &(bool){false},
 					     &err) == 0);
 		CHECK(hs_nft_table_get(&info, &err) == 0);
 		CHECK(!info.present);
@@ -1439,7 +1444,7 @@ static size_t timing_n;
 static void ns_timing(void)
 {
 	struct hs_nft_table_info info;
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_netpol np;
 	struct timespec t0;
 	bool changed = false;
@@ -1465,7 +1470,7 @@ static void ns_timing(void)
 
 static void test_ns_timing(void)
 {
-	static const size_t sizes[] = { 10, 100, 1000, 10000 };
+	static const size_t sizes[] = {10, 100, 1000, 10000};
 	size_t i;
 
 	for (i = 0; i < HS_ARRAY_SIZE(sizes); i++) {
@@ -1481,7 +1486,7 @@ static void test_ns_named(void)
 	const char *path = secure_getenv("HS_NFT_NETNS_PATH");
 	const char *out = secure_getenv("HS_NFT_FORMAT_OUT");
 	const char *which = secure_getenv("HS_NFT_POLICY");
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_netpol np;
 	pid_t pid;
 	int status;

@@ -56,11 +56,12 @@ static int parse_with(const char *extra, struct hs_policy *p,
 
 #define CAPBIT(n) ((hs_capset_t)1 << hs_caps_from_name(n))
 
-/* --- pure: valid ------------------------------------------------------------ */
+/* --- pure: valid ------------------------------------------------------------
+ */
 
 static void test_minimal_policy_defaults(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
 	CHECK(parse_with("", &p, &err) == 0);
@@ -85,7 +86,7 @@ static void test_minimal_policy_defaults(void)
 
 static void test_full_policy_fields(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
 	CHECK(parse_with("\"mode\": \"enforce\", \"noNewPrivileges\": true, "
@@ -114,7 +115,7 @@ static void test_full_policy_fields(void)
 
 static void test_ceiling_several_caps(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
 	CHECK(parse_text("{\"name\": \"x\", \"seccomp\": \"s.json\", "
@@ -122,9 +123,9 @@ static void test_ceiling_several_caps(void)
 			 "\"CAP_NET_BIND_SERVICE\", \"CAP_SYS_ADMIN\"], "
 			 "\"allowAmbient\": true}}",
 			 &p, &err) == 0);
-	CHECK(p.cap_ceiling == (CAPBIT("CAP_CHOWN") |
-				CAPBIT("CAP_NET_BIND_SERVICE") |
-				CAPBIT("CAP_SYS_ADMIN")));
+	CHECK(p.cap_ceiling ==
+	      (CAPBIT("CAP_CHOWN") | CAPBIT("CAP_NET_BIND_SERVICE") |
+	       CAPBIT("CAP_SYS_ADMIN")));
 	CHECK(p.allow_ambient);
 	hs_policy_free(&p);
 }
@@ -133,7 +134,7 @@ static void test_ceiling_several_caps(void)
 
 static void test_unknown_capability(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
 	CHECK(parse_text("{\"name\": \"x\", \"seccomp\": \"s.json\", "
@@ -148,12 +149,12 @@ static void test_unknown_capability(void)
 
 static void test_lower_case_capability(void)
 {
-	static const char *const bad[] = { "cap_kill", "Cap_Kill", "KILL",
-					   "CAP_", "CAP_kill", "CAP_KILL " };
+	static const char *const bad[] = {"cap_kill", "Cap_Kill", "KILL",
+					  "CAP_",     "CAP_kill", "CAP_KILL "};
 	size_t i;
 
 	for (i = 0; i < HS_ARRAY_SIZE(bad); i++) {
-		struct hs_error err = { 0 };
+		struct hs_error err = {0};
 		struct hs_policy p;
 		char text[256], want[128];
 
@@ -172,7 +173,7 @@ static void test_lower_case_capability(void)
 
 static void test_ceiling_not_strings(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
 	CHECK(parse_text("{\"name\": \"x\", \"seccomp\": \"s.json\", "
@@ -183,7 +184,7 @@ static void test_ceiling_not_strings(void)
 
 static void test_capabilities_missing_or_wrong(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
 	CHECK(parse_text("{\"name\": \"x\", \"seccomp\": \"s.json\"}", &p,
@@ -218,12 +219,13 @@ static void test_capabilities_missing_or_wrong(void)
 
 static void test_mode_audit_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
 	CHECK(parse_with("\"mode\": \"audit\"", &p, &err) < 0);
-	CHECK_STR(err.msg,
-		  "p.json: mode: \"audit\" is not supported (only \"enforce\")");
+	CHECK_STR(
+		err.msg,
+		"p.json: mode: \"audit\" is not supported (only \"enforce\")");
 	memset(&err, 0, sizeof(err));
 	CHECK(parse_with("\"mode\": \"Enforce\"", &p, &err) < 0);
 	CHECK_CONTAINS(err.msg, "mode: \"Enforce\" is not supported");
@@ -231,7 +233,7 @@ static void test_mode_audit_refused(void)
 
 static void test_no_new_privileges_false_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
 	CHECK(parse_with("\"noNewPrivileges\": false", &p, &err) < 0);
@@ -244,7 +246,7 @@ static void test_no_new_privileges_false_refused(void)
 
 static void test_user_root_invalid(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
 	CHECK(parse_with("\"user\": {\"root\": \"allow\"}", &p, &err) < 0);
@@ -258,18 +260,18 @@ static void test_user_root_invalid(void)
 static void test_user_uid_out_of_range(void)
 {
 	static const char *const cases[][2] = {
-		{ "\"uid\": 0", "p.json: user.uid: 0 is out of range [1, "
-				"4294967294]" },
-		{ "\"uid\": 4294967295", "p.json: user.uid: 4294967295 is out "
-					 "of range [1, 4294967294]" },
-		{ "\"uid\": -1", "p.json: user.uid: -1 is out of range" },
-		{ "\"gid\": 0", "p.json: user.gid: 0 is out of range" },
-		{ "\"uid\": \"65534\"", "p.json: user.uid: must be an integer" },
+		{"\"uid\": 0", "p.json: user.uid: 0 is out of range [1, "
+			       "4294967294]"},
+		{"\"uid\": 4294967295", "p.json: user.uid: 4294967295 is out "
+					"of range [1, 4294967294]"},
+		{"\"uid\": -1", "p.json: user.uid: -1 is out of range"},
+		{"\"gid\": 0", "p.json: user.gid: 0 is out of range"},
+		{"\"uid\": \"65534\"", "p.json: user.uid: must be an integer"},
 	};
 	size_t i;
 
 	for (i = 0; i < HS_ARRAY_SIZE(cases); i++) {
-		struct hs_error err = { 0 };
+		struct hs_error err = {0};
 		struct hs_policy p;
 		char extra[128];
 
@@ -282,7 +284,7 @@ static void test_user_uid_out_of_range(void)
 
 static void test_user_unknown_key_and_type(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
 	CHECK(parse_with("\"user\": {\"root\": \"remap\", \"username\": "
@@ -296,7 +298,7 @@ static void test_user_unknown_key_and_type(void)
 
 static void test_run_as_root_allowed_explicitly(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
 	CHECK(parse_with("\"user\": {\"runAsNonRoot\": false}", &p, &err) == 0);
@@ -304,11 +306,12 @@ static void test_run_as_root_allowed_explicitly(void)
 	hs_policy_free(&p);
 }
 
-/* --- pure: spec ------------------------------------------------------------ */
+/* --- pure: spec ------------------------------------------------------------
+ */
 
 static void test_unknown_spec_key(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
 	CHECK(parse_with("\"spec\": {\"privileged\": false, \"readonlyRootfs\":"
@@ -322,7 +325,7 @@ static void test_unknown_spec_key(void)
 
 static void test_unknown_namespace_type(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
 	CHECK(parse_with("\"spec\": {\"requiredNamespaces\": [\"pid\", "
@@ -338,7 +341,7 @@ static void test_unknown_namespace_type(void)
 
 static void test_relative_forbidden_host_path(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
 	CHECK(parse_with("\"spec\": {\"forbiddenHostPaths\": [\"/\", "
@@ -361,7 +364,7 @@ static void test_relative_forbidden_host_path(void)
 /* A trailing "/.." is a ".." as much as "/../" is. */
 static void test_forbidden_host_path_trailing_dotdot(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
 	CHECK(parse_with("\"spec\": {\"forbiddenHostPaths\": [\"/etc/..\"]}",
@@ -371,7 +374,7 @@ static void test_forbidden_host_path_trailing_dotdot(void)
 
 static void test_relative_masked_and_readonly_paths(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
 	CHECK(parse_with("\"spec\": {\"maskedPaths\": [\"proc/kcore\"]}", &p,
@@ -387,7 +390,7 @@ static void test_relative_masked_and_readonly_paths(void)
 
 static void test_spec_wrong_types(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
 	CHECK(parse_with("\"spec\": {\"allowDevices\": \"false\"}", &p, &err) <
@@ -401,7 +404,7 @@ static void test_spec_wrong_types(void)
 
 static void test_selectable_invalid_name(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
 	CHECK(parse_with("\"selectable\": [\"tenant-batch\", \"../root\"]", &p,
@@ -415,7 +418,7 @@ static void test_selectable_invalid_name(void)
 
 static void test_exec_wrong(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
 	CHECK(parse_with("\"exec\": false", &p, &err) < 0);
@@ -427,7 +430,7 @@ static void test_exec_wrong(void)
 
 static void test_missing_seccomp(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
 	CHECK(parse_text("{\"name\": \"x\", \"capabilities\": {\"ceiling\": "
@@ -443,7 +446,7 @@ static void test_missing_seccomp(void)
 
 static void test_name_missing_or_invalid(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
 	CHECK(parse_text("{\"seccomp\": \"s\", \"capabilities\": {\"ceiling\":"
@@ -460,7 +463,7 @@ static void test_name_missing_or_invalid(void)
 
 static void test_unknown_top_level_key(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
 	CHECK(parse_with("\"capabilites\": {}", &p, &err) < 0);
@@ -469,7 +472,7 @@ static void test_unknown_top_level_key(void)
 
 static void test_not_an_object(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
 	CHECK(parse_text("[\"tenant-default\"]", &p, &err) < 0);
@@ -486,10 +489,11 @@ static void test_not_an_object(void)
 
 static void test_every_error_reported(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
-	CHECK(hs_policy_load_file("tests/data/policies/bad-many-errors.json", &p, &err) < 0);
+	CHECK(hs_policy_load_file("tests/data/policies/bad-many-errors.json",
+				  &p, &err) < 0);
 	/* name, mode, CAP_NOPE, noNewPrivileges, user.root, spec.privileged,
 	 * forbiddenHostPaths[0], selectable[0]. */
 	CHECK(err.count == 8);
@@ -498,14 +502,16 @@ static void test_every_error_reported(void)
 			   "at most 64 characters)");
 }
 
-/* --- files ------------------------------------------------------------------ */
+/* --- files ------------------------------------------------------------------
+ */
 
 static bool is_hex64(const char *s)
 {
 	size_t i;
 
 	for (i = 0; i < HS_DIGEST_HEX_LEN; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		      (s[i] >= 'a' && s[i] <= 'f')))
 			return false;
 	return s[HS_DIGEST_HEX_LEN] == '\0';
 }
@@ -513,9 +519,9 @@ static bool is_hex64(const char *s)
 /* Node context for planning: this machine, no capabilities. */
 static struct hs_resolve_ctx node(void)
 {
-	static const char *const no_caps[] = { NULL };
-	struct hs_resolve_ctx ctx = { 0 };
-	struct hs_error err = { 0 };
+	static const char *const no_caps[] = {NULL};
+	struct hs_resolve_ctx ctx = {0};
+	struct hs_error err = {0};
 
 	if (hs_profile_node_ctx(&ctx, &err) < 0)
 		printf("# %s\n", err.msg);
@@ -526,7 +532,7 @@ static struct hs_resolve_ctx node(void)
 /* The digest of the seccomp plan of the policy at `path`. */
 static int digest_of(const char *path, char out[HS_DIGEST_HEX_LEN + 1])
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_resolve_ctx ctx = node();
 	struct hs_seccomp_plan plan;
 	struct hs_policy p;
@@ -549,7 +555,7 @@ static int digest_of(const char *path, char out[HS_DIGEST_HEX_LEN + 1])
 
 static void test_load_tenant_default(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy a;
 	char da[HS_DIGEST_HEX_LEN + 1], db[HS_DIGEST_HEX_LEN + 1];
 
@@ -573,7 +579,7 @@ static void test_load_tenant_default(void)
 
 static void test_load_tenant_batch_extends(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 	char db[HS_DIGEST_HEX_LEN + 1], dd[HS_DIGEST_HEX_LEN + 1];
 
@@ -591,7 +597,7 @@ static void test_load_tenant_batch_extends(void)
 
 static void test_absolute_seccomp_path_kept(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 	char path[192];
 
@@ -659,7 +665,7 @@ static int copy_policies(const char *dir)
 /* Loads `path`, edits it with `edit`, writes it back (re-serialised). */
 static int edit_json(const char *path, int (*edit)(json_t *), size_t flags)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *j =
 		hs_json_load_path(path, HS_POLICY_MAX_BYTES, &err);
 
@@ -683,13 +689,12 @@ static int edit_ceiling(json_t *j)
 /* A different errno for the default action, whatever it was. */
 static int edit_profile(json_t *j)
 {
-	json_int_t was = json_integer_value(json_object_get(j,
-							    "defaultErrnoRet"));
+	json_int_t was =
+		json_integer_value(json_object_get(j, "defaultErrnoRet"));
 
 	return json_object_set_new(j, "defaultErrnoRet",
 				   json_integer(was == 38 ? 1 : 38));
 }
-
 
 static void test_digest_follows_content(void)
 {
@@ -745,10 +750,11 @@ static void test_digest_independent_of_path(void)
 
 static void test_load_file_unknown_cap(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
-	CHECK(hs_policy_load_file("tests/data/policies/bad-unknown-cap.json", &p, &err) < 0);
+	CHECK(hs_policy_load_file("tests/data/policies/bad-unknown-cap.json",
+				  &p, &err) < 0);
 	CHECK(err.count == 2);
 	CHECK_STR(err.msg, "tests/data/policies/bad-unknown-cap.json: "
 			   "capabilities.ceiling[1]: unknown capability "
@@ -758,7 +764,7 @@ static void test_load_file_unknown_cap(void)
 
 static void test_load_file_syntax_error(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
 	CHECK(hs_policy_load_file("tests/data/policies/bad-syntax.json", &p,
@@ -768,25 +774,28 @@ static void test_load_file_syntax_error(void)
 
 static void test_load_file_duplicate_key(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
-	CHECK(hs_policy_load_file("tests/data/policies/bad-duplicate-key.json", &p, &err) < 0);
-	CHECK_CONTAINS(err.msg, "tests/data/policies/bad-duplicate-key.json:5:");
+	CHECK(hs_policy_load_file("tests/data/policies/bad-duplicate-key.json",
+				  &p, &err) < 0);
+	CHECK_CONTAINS(err.msg,
+		       "tests/data/policies/bad-duplicate-key.json:5:");
 	CHECK_CONTAINS(err.msg, "duplicate object key");
 }
 
 static void test_load_file_missing_profile(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_resolve_ctx ctx = node();
 	struct hs_seccomp_plan plan;
 	struct hs_policy p;
 	int r;
 
 	/* Loading reads only the policy: the profile is read when planned. */
-	CHECK(hs_policy_load_file("tests/data/policies/bad-missing-profile.json",
-				  &p, &err) == 0);
+	CHECK(hs_policy_load_file(
+		      "tests/data/policies/bad-missing-profile.json", &p,
+		      &err) == 0);
 	CHECK_STR(p.seccomp_path,
 		  "tests/data/policies/seccomp/does-not-exist.json");
 	r = hs_plan_seccomp(&p, &ctx, NULL, &plan, &err);
@@ -800,7 +809,7 @@ static void test_load_file_missing_profile(void)
 
 static void test_load_file_missing(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
 	CHECK(hs_policy_load_file("tests/data/policies/nonexistent.json", &p,
@@ -811,7 +820,7 @@ static void test_load_file_missing(void)
 
 static void test_load_fixture_policies(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
 	CHECK(hs_policy_load_file("tests/data/policies/refuse-root.json", &p,
@@ -820,7 +829,8 @@ static void test_load_fixture_policies(void)
 	CHECK_STR(p.seccomp_path, "tests/data/policies/../../../policies/"
 				  "seccomp/tenant-default.json");
 	hs_policy_free(&p);
-	CHECK(hs_policy_load_file("tests/data/policies/readonly-rootfs.json", &p, &err) == 0);
+	CHECK(hs_policy_load_file("tests/data/policies/readonly-rootfs.json",
+				  &p, &err) == 0);
 	CHECK(p.readonly_rootfs);
 	CHECK(p.root_rule == HS_ROOT_REMAP && p.uid == 1000);
 	hs_policy_free(&p);
@@ -828,15 +838,16 @@ static void test_load_fixture_policies(void)
 	{
 		char d[HS_DIGEST_HEX_LEN + 1];
 
-		CHECK(digest_of("tests/data/policies/refuse-root.json", d) == 0);
-		CHECK(digest_of("tests/data/policies/readonly-rootfs.json", d) ==
+		CHECK(digest_of("tests/data/policies/refuse-root.json", d) ==
 		      0);
+		CHECK(digest_of("tests/data/policies/readonly-rootfs.json",
+				d) == 0);
 	}
 }
 
 static void test_load_by_name(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_config cfg;
 	struct hs_policy p;
 	char dir[128], path[192];
@@ -844,8 +855,8 @@ static void test_load_by_name(void)
 
 	snprintf(dir, sizeof(dir), "%s/byname", scratch);
 	CHECK(copy_policies(dir) == 0);
-	c = json_pack("{s:s,s:s}", "runtime", "/usr/sbin/runc",
-		      "defaultPolicy", "tenant-default");
+	c = json_pack("{s:s,s:s}", "runtime", "/usr/sbin/runc", "defaultPolicy",
+		      "tenant-default");
 	CHECK(hs_config_parse(c, "config.json", dir, &cfg, &err) == 0);
 	json_decref(c);
 	CHECK(hs_policy_load(&cfg, "tenant-batch", &p, &err) == 0);
@@ -870,11 +881,12 @@ static void test_load_by_name(void)
 	hs_config_free(&cfg);
 }
 
-/* --- network --------------------------------------------------------------- */
+/* --- network ---------------------------------------------------------------
+ */
 
 static void test_network_path_resolved(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
 	CHECK(hs_policy_load_file("tests/data/policies/with-network.json", &p,
@@ -888,7 +900,7 @@ static void test_network_path_resolved(void)
 
 static void test_network_with_net_admin_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
 	CHECK(parse_text("{\"name\": \"n\", \"seccomp\": \"s.json\", "
@@ -902,7 +914,7 @@ static void test_network_with_net_admin_refused(void)
 
 static void test_network_must_be_string(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
 	CHECK(parse_with("\"network\": 7", &p, &err) < 0);
@@ -911,12 +923,13 @@ static void test_network_must_be_string(void)
 
 static void test_net_admin_without_network_allowed(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
-	CHECK(parse_text("{\"name\": \"n\", \"seccomp\": \"s.json\", "
-			 "\"capabilities\": {\"ceiling\": [\"CAP_NET_ADMIN\"]}}",
-			 &p, &err) == 0);
+	CHECK(parse_text(
+		      "{\"name\": \"n\", \"seccomp\": \"s.json\", "
+		      "\"capabilities\": {\"ceiling\": [\"CAP_NET_ADMIN\"]}}",
+		      &p, &err) == 0);
 	CHECK(!p.has_network);
 	hs_policy_free(&p);
 }

@@ -24,11 +24,21 @@
 
 /* Docker's default bounding set (moby oci/caps/defaults.go). */
 static const char *const docker_caps[] = {
-	"CAP_CHOWN",	  "CAP_DAC_OVERRIDE", "CAP_FSETID",
-	"CAP_FOWNER",	  "CAP_MKNOD",	      "CAP_NET_RAW",
-	"CAP_SETGID",	  "CAP_SETUID",	      "CAP_SETFCAP",
-	"CAP_SETPCAP",	  "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
-	"CAP_KILL",	  "CAP_AUDIT_WRITE",  NULL,
+	"CAP_CHOWN",
+	"CAP_DAC_OVERRIDE",
+	"CAP_FSETID",
+	"CAP_FOWNER",
+	"CAP_MKNOD",
+	"CAP_NET_RAW",
+	"CAP_SETGID",
+	"CAP_SETUID",
+	"CAP_SETFCAP",
+	"CAP_SETPCAP",
+	"CAP_NET_BIND_SERVICE",
+	"CAP_SYS_CHROOT",
+	"CAP_KILL",
+	"CAP_AUDIT_WRITE",
+	NULL,
 };
 
 /* An error object whose every line is captured, as `hardshim check`
@@ -85,8 +95,8 @@ static void names_of(const json_t *oci, char *buf, size_t size)
 	size_t i, j, len = 0;
 
 	buf[0] = '\0';
-	json_array_foreach(json_object_get(oci, "syscalls"), i, rule)
-		json_array_foreach(json_object_get(rule, "names"), j, n) {
+	json_array_foreach (json_object_get(oci, "syscalls"), i, rule)
+		json_array_foreach (json_object_get(rule, "names"), j, n) {
 			int k = snprintf(buf + len, size - len, "%s%s",
 					 len ? "," : "", json_string_value(n));
 
@@ -102,8 +112,8 @@ static const json_t *rule_for(const json_t *oci, const char *name)
 	const json_t *rule, *n;
 	size_t i, j;
 
-	json_array_foreach(json_object_get(oci, "syscalls"), i, rule)
-		json_array_foreach(json_object_get(rule, "names"), j, n)
+	json_array_foreach (json_object_get(oci, "syscalls"), i, rule)
+		json_array_foreach (json_object_get(rule, "names"), j, n)
 			if (strcmp(json_string_value(n), name) == 0)
 				return rule;
 	return NULL;
@@ -118,79 +128,85 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
-	{ "not_object.json", "a seccomp profile must be a JSON object" },
-	{ "unknown_top_key.json", "defaultActon: unknown key" },
-	{ "missing_default.json", "defaultAction: required, missing" },
-	{ "bad_default_action.json",
-	  "defaultAction: unknown action \"SCMP_ACT_DENY\"" },
-	{ "notify_default.json",
-	  "defaultAction: SCMP_ACT_NOTIFY cannot be the default action" },
-	{ "default_errno_allow.json",
-	  "defaultErrnoRet: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE" },
-	{ "default_errno_range.json",
-	  "defaultErrnoRet: 4096 is out of range [0, 4095]" },
-	{ "bad_action.json",
-	  "syscalls[1].action: unknown action \"SCMP_ACT_ALOW\"" },
-	{ "errno_with_allow.json",
-	  "syscalls[0].errnoRet: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE" },
-	{ "errno_negative.json", "syscalls[0].errnoRet: -1 is out of range" },
-	{ "bad_op.json",
-	  "syscalls[0].args[0].op: unknown operator \"SCMP_CMP_EQUAL\"" },
-	{ "arg_index.json", "syscalls[0].args[0].index: 6 is out of range [0, 5]" },
-	{ "arg_value_negative.json", "syscalls[0].args[0].value: -1 is out of range" },
-	{ "arg_value_float.json", "syscalls[0].args[0].value: must be an integer" },
-	{ "arg_index_twice.json",
-	  "syscalls[0].args[1].index: argument 0 is already compared" },
-	{ "masked_never.json",
-	  "syscalls[0].args[0].valueTwo: 256 has bits outside the mask 255" },
-	{ "valuetwo_not_masked.json",
-	  "syscalls[0].args[0].valueTwo: only SCMP_CMP_MASKED_EQ uses valueTwo" },
-	{ "bad_arch.json",
-	  "architectures[1]: unknown architecture \"SCMP_ARCH_X86_46\"" },
-	{ "dup_arch.json",
-	  "architectures[2]: \"SCMP_ARCH_X86_64\" is listed twice" },
-	{ "arch_and_archmap.json",
-	  "archMap: both architectures and archMap are set" },
-	{ "archmap_bad_sub.json",
-	  "archMap[0].subArchitectures[1]: unknown architecture \"SCMP_ARCH_I386\"" },
-	{ "archmap_dup.json",
-	  "archMap[1].architecture: \"SCMP_ARCH_X86_64\" already has an entry" },
-	{ "archmap_unknown_key.json", "archMap[0].subArchitecture: unknown key" },
-	{ "bad_flag.json",
-	  "flags[0]: unknown seccomp flag \"SECCOMP_FILTER_FLAG_NEW_LISTENER\"" },
-	{ "names_and_name.json",
-	  "syscalls[0]: both \"name\" and \"names\" are set" },
-	{ "no_names.json", "syscalls[0]: \"names\" is required" },
-	{ "empty_names.json", "syscalls[0].names: must not be empty" },
-	{ "bad_syscall_name.json",
-	  "syscalls[0].names[1]: invalid syscall name \"Write;\"" },
-	{ "dup_name.json",
-	  "syscalls[0].names[2]: \"read\" is listed twice in this rule" },
-	{ "bad_cap.json",
-	  "syscalls[0].includes.caps[0]: invalid capability name \"SYS_ADMIN\"" },
-	{ "bad_min_kernel.json",
-	  "syscalls[0].includes.minKernel: invalid kernel version \"4.8.1\"" },
-	{ "zero_kernel.json",
-	  "syscalls[0].excludes.minKernel: invalid kernel version \"0.0\"" },
-	{ "bad_include_arch.json",
-	  "syscalls[0].excludes.arches[0]: unknown architecture \"x86_64\"" },
-	{ "unknown_rule_key.json", "syscalls[1].actoin: unknown key" },
-	{ "unknown_filter_key.json", "syscalls[0].includes.minkernel: unknown key" },
-	{ "conflict.json",
-	  "syscalls[2].names[0]: \"ptrace\" conflicts with syscalls[0].names[1]" },
-	{ "conflict_errno.json",
-	  "syscalls[1].names[0]: \"socket\" conflicts with syscalls[0].names[0]: "
-	  "same arguments and conditions, different action "
-	  "(SCMP_ACT_ERRNO(1) there, SCMP_ACT_ERRNO(13) here)" },
-	{ "conflict_legacy.json",
-	  "syscalls[1].names[1]: \"mount\" conflicts with syscalls[0].name" },
-	{ "extends_absolute.json",
-	  "extends: \"/etc/hardshim/seccomp/base.json\" must be a path relative" },
-	{ "extends_dotdot.json",
-	  "extends: \"../valid/minimal.json\" must not contain a \"..\" component" },
-	{ "listener_relative.json", "listenerPath: must be an absolute path" },
-	{ "rule_not_object.json", "syscalls[1]: must be an object" },
-	{ "wrong_types.json", "syscalls: must be an array" },
+	{"not_object.json", "a seccomp profile must be a JSON object"},
+	{"unknown_top_key.json", "defaultActon: unknown key"},
+	{"missing_default.json", "defaultAction: required, missing"},
+	{"bad_default_action.json",
+	 "defaultAction: unknown action \"SCMP_ACT_DENY\""},
+	{"notify_default.json",
+	 "defaultAction: SCMP_ACT_NOTIFY cannot be the default action"},
+	{"default_errno_allow.json",
+	 "defaultErrnoRet: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE"},
+	{"default_errno_range.json",
+	 "defaultErrnoRet: 4096 is out of range [0, 4095]"},
+	{"bad_action.json",
+	 "syscalls[1].action: unknown action \"SCMP_ACT_ALOW\""},
+	{"errno_with_allow.json",
+	 "syscalls[0].errnoRet: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE"},
+	{"errno_negative.json", "syscalls[0].errnoRet: -1 is out of range"},
+	{"bad_op.json",
+	 "syscalls[0].args[0].op: unknown operator \"SCMP_CMP_EQUAL\""},
+	{"arg_index.json",
+	 "syscalls[0].args[0].index: 6 is out of range [0, 5]"},
+	{"arg_value_negative.json",
+	 "syscalls[0].args[0].value: -1 is out of range"},
+	{"arg_value_float.json",
+	 "syscalls[0].args[0].value: must be an integer"},
+	{"arg_index_twice.json",
+	 "syscalls[0].args[1].index: argument 0 is already compared"},
+	{"masked_never.json",
+	 "syscalls[0].args[0].valueTwo: 256 has bits outside the mask 255"},
+	{"valuetwo_not_masked.json",
+	 "syscalls[0].args[0].valueTwo: only SCMP_CMP_MASKED_EQ uses valueTwo"},
+	{"bad_arch.json",
+	 "architectures[1]: unknown architecture \"SCMP_ARCH_X86_46\""},
+	{"dup_arch.json",
+	 "architectures[2]: \"SCMP_ARCH_X86_64\" is listed twice"},
+	{"arch_and_archmap.json",
+	 "archMap: both architectures and archMap are set"},
+	{"archmap_bad_sub.json", "archMap[0].subArchitectures[1]: unknown "
+				 "architecture \"SCMP_ARCH_I386\""},
+	{"archmap_dup.json",
+	 "archMap[1].architecture: \"SCMP_ARCH_X86_64\" already has an entry"},
+	{"archmap_unknown_key.json", "archMap[0].subArchitecture: unknown key"},
+	{"bad_flag.json",
+	 "flags[0]: unknown seccomp flag \"SECCOMP_FILTER_FLAG_NEW_LISTENER\""},
+	{"names_and_name.json",
+	 "syscalls[0]: both \"name\" and \"names\" are set"},
+	{"no_names.json", "syscalls[0]: \"names\" is required"},
+	{"empty_names.json", "syscalls[0].names: must not be empty"},
+	{"bad_syscall_name.json",
+	 "syscalls[0].names[1]: invalid syscall name \"Write;\""},
+	{"dup_name.json",
+	 "syscalls[0].names[2]: \"read\" is listed twice in this rule"},
+	{"bad_cap.json",
+	 "syscalls[0].includes.caps[0]: invalid capability name \"SYS_ADMIN\""},
+	{"bad_min_kernel.json",
+	 "syscalls[0].includes.minKernel: invalid kernel version \"4.8.1\""},
+	{"zero_kernel.json",
+	 "syscalls[0].excludes.minKernel: invalid kernel version \"0.0\""},
+	{"bad_include_arch.json",
+	 "syscalls[0].excludes.arches[0]: unknown architecture \"x86_64\""},
+	{"unknown_rule_key.json", "syscalls[1].actoin: unknown key"},
+	{"unknown_filter_key.json",
+	 "syscalls[0].includes.minkernel: unknown key"},
+	{"conflict.json", "syscalls[2].names[0]: \"ptrace\" conflicts with "
+			  "syscalls[0].names[1]"},
+	{"conflict_errno.json",
+	 "syscalls[1].names[0]: \"socket\" conflicts with "
+	 "syscalls[0].names[0]: "
+	 "same arguments and conditions, different action "
+	 "(SCMP_ACT_ERRNO(1) there, SCMP_ACT_ERRNO(13) here)"},
+	{"conflict_legacy.json",
+	 "syscalls[1].names[1]: \"mount\" conflicts with syscalls[0].name"},
+	{"extends_absolute.json",
+	 "extends: \"/etc/hardshim/seccomp/base.json\" must be a path "
+	 "relative"},
+	{"extends_dotdot.json", "extends: \"../valid/minimal.json\" must not "
+				"contain a \"..\" component"},
+	{"listener_relative.json", "listenerPath: must be an absolute path"},
+	{"rule_not_object.json", "syscalls[1]: must be an object"},
+	{"wrong_types.json", "syscalls: must be an array"},
 };
 
 static void test_invalid_fixtures(void)
@@ -203,7 +219,8 @@ static void test_invalid_fixtures(void)
 		char path[256], want[1024];
 
 		capture_start(&c);
-		snprintf(path, sizeof(path), DATA "invalid/%s", bad_cases[i].file);
+		snprintf(path, sizeof(path), DATA "invalid/%s",
+			 bad_cases[i].file);
 		snprintf(want, sizeof(want), "%s: %.700s", path,
 			 bad_cases[i].expect);
 		p = hs_profile_load(path, &c.err);
@@ -238,12 +255,14 @@ static void test_every_error_reported(void)
 	p = hs_profile_load(f, &c.err);
 	CHECK(p == NULL);
 	CHECK(c.err.count == 3);
+	CHECK_CONTAINS(
+		captured(&c),
+		DATA "invalid/multi_error.json: defaultAction: unknown action");
+	CHECK_CONTAINS(captured(&c), DATA "invalid/multi_error.json: flags[1]: "
+					  "unknown seccomp flag \"TSYNC\"");
 	CHECK_CONTAINS(captured(&c),
-		       DATA "invalid/multi_error.json: defaultAction: unknown action");
-	CHECK_CONTAINS(captured(&c),
-		       DATA "invalid/multi_error.json: flags[1]: unknown seccomp flag \"TSYNC\"");
-	CHECK_CONTAINS(captured(&c),
-		       DATA "invalid/multi_error.json: syscalls[0].args[0].op: unknown operator \"EQ\"");
+		       DATA "invalid/multi_error.json: syscalls[0].args[0].op: "
+			    "unknown operator \"EQ\"");
 	/* The first error is kept in msg for callers without a sink. */
 	CHECK_CONTAINS(c.err.msg, "defaultAction: unknown action");
 }
@@ -267,11 +286,16 @@ static void test_unsupported_arch(void)
 /* Valid fixtures */
 
 static const char *const good_files[] = {
-	"minimal.json",	      "legacy_name.json",
-	"args.json",	      "archmap.json",
-	"conditions.json",    "notify.json",
-	"allow_default.json", "unknown_warn.json",
-	"same_name_conditions.json", "resolve_conflict.json",
+	"minimal.json",
+	"legacy_name.json",
+	"args.json",
+	"archmap.json",
+	"conditions.json",
+	"notify.json",
+	"allow_default.json",
+	"unknown_warn.json",
+	"same_name_conditions.json",
+	"resolve_conflict.json",
 };
 
 static void test_valid_fixtures(void)
@@ -298,7 +322,8 @@ static void test_valid_fixtures(void)
 			printf("  %s", captured(&c));
 		CHECK(oci != NULL);
 		CHECK(json_object_get(oci, "defaultAction") != NULL);
-		CHECK(json_array_size(json_object_get(oci, "architectures")) > 0);
+		CHECK(json_array_size(json_object_get(oci, "architectures")) >
+		      0);
 	}
 }
 
@@ -319,10 +344,12 @@ static void test_legacy_name(void)
 	CHECK(oci != NULL);
 	names_of(oci, names, sizeof(names));
 	CHECK_STR(names, "read,write,exit,exit_group");
-	CHECK(json_object_get(json_array_get(json_object_get(oci, "syscalls"), 0),
-			      "_origin") == NULL);
-	CHECK(json_object_get(json_array_get(json_object_get(oci, "syscalls"), 0),
-			      "comment") == NULL);
+	CHECK(json_object_get(
+		      json_array_get(json_object_get(oci, "syscalls"), 0),
+		      "_origin") == NULL);
+	CHECK(json_object_get(
+		      json_array_get(json_object_get(oci, "syscalls"), 0),
+		      "comment") == NULL);
 }
 
 static void test_resolve_output_shape(void)
@@ -445,10 +472,10 @@ static void test_archmap_selection(void)
 static void resolve_names(const char *file, const struct hs_resolve_ctx *ctx,
 			  char *buf, size_t size)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *p = hs_profile_load(file, &err);
-	_cleanup_json_ json_t *oci = p ? hs_profile_resolve(p, ctx, file, &err) :
-					 NULL;
+	_cleanup_json_ json_t *oci =
+		p ? hs_profile_resolve(p, ctx, file, &err) : NULL;
 
 	buf[0] = '\0';
 	if (!oci) {
@@ -460,29 +487,31 @@ static void resolve_names(const char *file, const struct hs_resolve_ctx *ctx,
 
 static void test_conditions(void)
 {
-	static const char *const ptrace_caps[] = { "CAP_SYS_PTRACE", NULL };
-	static const char *const admin_caps[] = { "CAP_SYS_ADMIN", "CAP_BPF",
-						  NULL };
-	static const char *const admin_only[] = { "CAP_SYS_ADMIN", NULL };
+	static const char *const ptrace_caps[] = {"CAP_SYS_PTRACE", NULL};
+	static const char *const admin_caps[] = {"CAP_SYS_ADMIN", "CAP_BPF",
+						 NULL};
+	static const char *const admin_only[] = {"CAP_SYS_ADMIN", NULL};
 	struct hs_resolve_ctx ctx = amd64_ctx(ptrace_caps);
 	char names[512];
 
 	resolve_names(DATA "valid/conditions.json", &ctx, names, sizeof(names));
 	CHECK_STR(names, "read,arch_prctl,ptrace,clone3,process_vm_readv,kcmp");
 
-	ctx = (struct hs_resolve_ctx){ .caps = admin_caps,
-				       .goarch = "arm64",
-				       .native_arch = "SCMP_ARCH_AARCH64",
-				       .kernel_major = 6,
-				       .kernel_minor = 2 };
+	ctx = (struct hs_resolve_ctx){.caps = admin_caps,
+				      .goarch = "arm64",
+				      .native_arch = "SCMP_ARCH_AARCH64",
+				      .kernel_major = 6,
+				      .kernel_minor = 2};
 	resolve_names(DATA "valid/conditions.json", &ctx, names, sizeof(names));
-	CHECK_STR(names,
-		  "read,sync_file_range2,bpf,mount,process_vm_readv,pidfd_open");
+	CHECK_STR(
+		names,
+		"read,sync_file_range2,bpf,mount,process_vm_readv,pidfd_open");
 
 	/* includes.caps needs every cap listed. */
 	ctx.caps = admin_only;
 	resolve_names(DATA "valid/conditions.json", &ctx, names, sizeof(names));
-	CHECK_STR(names, "read,sync_file_range2,mount,process_vm_readv,pidfd_open");
+	CHECK_STR(names,
+		  "read,sync_file_range2,mount,process_vm_readv,pidfd_open");
 
 	/* Old kernel: minKernel 4.8 and 5.0 not reached. */
 	ctx = amd64_ctx(NULL);
@@ -568,8 +597,9 @@ static void test_unknown_syscall_warning(void)
 static void test_unknown_syscall_error(void)
 {
 	static const char *const denials[] = {
-		"SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
-		"SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP", "SCMP_ACT_TRACE",
+		"SCMP_ACT_ERRNO",	 "SCMP_ACT_KILL",
+		"SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
+		"SCMP_ACT_TRAP",	 "SCMP_ACT_TRACE",
 	};
 	size_t i;
 
@@ -581,7 +611,8 @@ static void test_unknown_syscall_error(void)
 		capture_start(&c);
 		snprintf(text, sizeof(text),
 			 "{\"defaultAction\":\"%s\",\"syscalls\":"
-			 "[{\"names\":[\"reboot\",\"fsopne\"],\"action\":\"%s\"}]}",
+			 "[{\"names\":[\"reboot\",\"fsopne\"],\"action\":\"%"
+			 "s\"}]}",
 			 i % 2 ? "SCMP_ACT_LOG" : "SCMP_ACT_ALLOW", denials[i]);
 		oci = resolve_text(text, &c);
 		CHECK(oci == NULL);
@@ -639,7 +670,7 @@ static void test_conflict_after_resolution(void)
 {
 	_cleanup_capture_ struct capture c;
 	_cleanup_json_ json_t *p = NULL, *oci = NULL;
-	static const char *const ptrace_caps[] = { "CAP_SYS_PTRACE", NULL };
+	static const char *const ptrace_caps[] = {"CAP_SYS_PTRACE", NULL};
 	struct hs_resolve_ctx ctx = amd64_ctx(ptrace_caps);
 	const char *f = DATA "valid/resolve_conflict.json";
 
@@ -649,11 +680,12 @@ static void test_conflict_after_resolution(void)
 	oci = hs_profile_resolve(p, &ctx, f, &c.err);
 	CHECK(oci == NULL);
 	CHECK(c.err.count == 1);
+	CHECK_CONTAINS(c.err.msg, DATA
+		       "valid/resolve_conflict.json: syscalls[1].names[0]: "
+		       "\"ptrace\" conflicts with " DATA
+		       "valid/resolve_conflict.json: syscalls[0].names[1]");
 	CHECK_CONTAINS(c.err.msg,
-		       DATA "valid/resolve_conflict.json: syscalls[1].names[0]: "
-			    "\"ptrace\" conflicts with " DATA
-			    "valid/resolve_conflict.json: syscalls[0].names[1]");
-	CHECK_CONTAINS(c.err.msg, "(SCMP_ACT_ALLOW there, SCMP_ACT_ERRNO(13) here)");
+		       "(SCMP_ACT_ALLOW there, SCMP_ACT_ERRNO(13) here)");
 	/* On s390x the second rule is excluded: no conflict. */
 	ctx.goarch = "s390x";
 	ctx.native_arch = "SCMP_ARCH_S390X";
@@ -667,8 +699,8 @@ static void test_conflict_canonical(void)
 {
 	_cleanup_capture_ struct capture c;
 	_cleanup_json_ json_t *p = NULL, *oci = NULL;
-	static const char *const admin_caps[] = { "CAP_SYS_ADMIN", "CAP_BPF",
-						  NULL };
+	static const char *const admin_caps[] = {"CAP_SYS_ADMIN", "CAP_BPF",
+						 NULL};
 	struct hs_resolve_ctx ctx = amd64_ctx(admin_caps);
 	const char *same =
 		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":["
@@ -676,7 +708,8 @@ static void test_conflict_canonical(void)
 		"\"args\":[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_EQ\"},"
 		"{\"index\":1,\"value\":2,\"op\":\"SCMP_CMP_EQ\"}],"
 		"\"includes\":{\"caps\":[\"CAP_SYS_ADMIN\",\"CAP_BPF\"]}},"
-		"{\"names\":[\"getppid\",\"socket\"],\"action\":\"SCMP_ACT_LOG\","
+		"{\"names\":[\"getppid\",\"socket\"],\"action\":\"SCMP_ACT_"
+		"LOG\","
 		"\"args\":[{\"index\":1,\"value\":2,\"op\":\"SCMP_CMP_EQ\"},"
 		"{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}],"
 		"\"includes\":{\"caps\":[\"CAP_BPF\",\"CAP_SYS_ADMIN\"]}}]}";
@@ -691,7 +724,8 @@ static void test_conflict_canonical(void)
 		"\"includes\":{\"caps\":[\"CAP_BPF\"]}},"
 		"{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ERRNO\","
 		"\"errnoRet\":13,"
-		"\"args\":[{\"index\":0,\"value\":2,\"op\":\"SCMP_CMP_EQ\"}]}]}";
+		"\"args\":[{\"index\":0,\"value\":2,\"op\":\"SCMP_CMP_EQ\"}]}]"
+		"}";
 	const char *twice =
 		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":["
 		"{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"},"
@@ -717,11 +751,12 @@ static void test_conflict_canonical(void)
 	oci = hs_profile_resolve(p, &ctx, "mem.json", &c.err);
 	CHECK(oci == NULL);
 	CHECK(c.err.count == 1);
-	CHECK_CONTAINS(c.err.msg, "mem.json: syscalls[1].names[0]: \"socket\" "
-				  "conflicts with mem.json: syscalls[0].names[0]: "
-				  "both apply here with the same arguments but "
-				  "different actions (SCMP_ACT_ALLOW there, "
-				  "SCMP_ACT_ERRNO(13) here)");
+	CHECK_CONTAINS(c.err.msg,
+		       "mem.json: syscalls[1].names[0]: \"socket\" "
+		       "conflicts with mem.json: syscalls[0].names[0]: "
+		       "both apply here with the same arguments but "
+		       "different actions (SCMP_ACT_ALLOW there, "
+		       "SCMP_ACT_ERRNO(13) here)");
 	ctx.caps = NULL;
 	oci = hs_profile_resolve(p, &ctx, "mem.json", &c.err);
 	CHECK(oci != NULL);
@@ -742,7 +777,7 @@ static void test_not_conflicts(void)
 {
 	_cleanup_capture_ struct capture c;
 	_cleanup_json_ json_t *p = NULL, *oci = NULL;
-	static const char *const ptrace_caps[] = { "CAP_SYS_PTRACE", NULL };
+	static const char *const ptrace_caps[] = {"CAP_SYS_PTRACE", NULL};
 	struct hs_resolve_ctx ctx = amd64_ctx(ptrace_caps);
 	const char *f = DATA "valid/same_name_conditions.json";
 
@@ -803,15 +838,16 @@ static void test_limit_rules(void)
 static void test_limit_names(void)
 {
 	_cleanup_capture_ struct capture c;
-	_cleanup_json_ json_t *p = json_pack("{s:s, s:[o]}", "defaultAction",
-					     "SCMP_ACT_ERRNO", "syscalls",
-					     rule_with_names(HS_PROFILE_MAX_NAMES));
+	_cleanup_json_ json_t *p =
+		json_pack("{s:s, s:[o]}", "defaultAction", "SCMP_ACT_ERRNO",
+			  "syscalls", rule_with_names(HS_PROFILE_MAX_NAMES));
 
 	capture_start(&c);
 	CHECK(validate_msg(p, &c) == 0);
 	json_array_append_new(
-		json_object_get(json_array_get(json_object_get(p, "syscalls"), 0),
-				"names"),
+		json_object_get(
+			json_array_get(json_object_get(p, "syscalls"), 0),
+			"names"),
 		json_string("one_more"));
 	CHECK(validate_msg(p, &c) < 0);
 	CHECK_CONTAINS(c.err.msg, "gen.json: syscalls[0].names: 1025 entries, "
@@ -821,9 +857,9 @@ static void test_limit_names(void)
 static void test_limit_args(void)
 {
 	_cleanup_capture_ struct capture c;
-	_cleanup_json_ json_t *p = json_pack("{s:s, s:[o]}", "defaultAction",
-					     "SCMP_ACT_ERRNO", "syscalls",
-					     rule_with_names(1));
+	_cleanup_json_ json_t *p =
+		json_pack("{s:s, s:[o]}", "defaultAction", "SCMP_ACT_ERRNO",
+			  "syscalls", rule_with_names(1));
 	json_t *args = json_array();
 	size_t i;
 
@@ -846,16 +882,14 @@ static void test_limit_args(void)
 static void test_limit_arches(void)
 {
 	_cleanup_capture_ struct capture c;
-	_cleanup_json_ json_t *p =
-		json_pack("{s:s, s:[]}", "defaultAction", "SCMP_ACT_ERRNO",
-			  "architectures");
-	_cleanup_json_ json_t *q =
-		json_pack("{s:s, s:[]}", "defaultAction", "SCMP_ACT_ERRNO",
-			  "archMap");
-	_cleanup_json_ json_t *r = json_pack(
-		"{s:s, s:[{s:s, s:[]}]}", "defaultAction", "SCMP_ACT_ERRNO",
-		"archMap", "architecture", "SCMP_ARCH_X86_64",
-		"subArchitectures");
+	_cleanup_json_ json_t *p = json_pack("{s:s, s:[]}", "defaultAction",
+					     "SCMP_ACT_ERRNO", "architectures");
+	_cleanup_json_ json_t *q = json_pack("{s:s, s:[]}", "defaultAction",
+					     "SCMP_ACT_ERRNO", "archMap");
+	_cleanup_json_ json_t *r =
+		json_pack("{s:s, s:[{s:s, s:[]}]}", "defaultAction",
+			  "SCMP_ACT_ERRNO", "archMap", "architecture",
+			  "SCMP_ARCH_X86_64", "subArchitectures");
 	json_t *subs = json_object_get(
 		json_array_get(json_object_get(r, "archMap"), 0),
 		"subArchitectures");
@@ -865,9 +899,9 @@ static void test_limit_arches(void)
 	for (i = 0; i <= HS_PROFILE_MAX_ARCHES; i++) {
 		json_array_append_new(json_object_get(p, "architectures"),
 				      json_string("SCMP_ARCH_X86"));
-		json_array_append_new(json_object_get(q, "archMap"),
-				      json_pack("{s:s}", "architecture",
-						"SCMP_ARCH_X86"));
+		json_array_append_new(
+			json_object_get(q, "archMap"),
+			json_pack("{s:s}", "architecture", "SCMP_ARCH_X86"));
 		json_array_append_new(subs, json_string("SCMP_ARCH_X86"));
 	}
 	CHECK(validate_msg(p, &c) < 0);
@@ -877,8 +911,9 @@ static void test_limit_arches(void)
 	CHECK_CONTAINS(captured(&c), "gen.json: archMap: 17 entries, more than "
 				     "the limit of 16");
 	CHECK(validate_msg(r, &c) < 0);
-	CHECK_CONTAINS(captured(&c), "gen.json: archMap[0].subArchitectures: 17 "
-				     "entries, more than the limit of 16");
+	CHECK_CONTAINS(captured(&c),
+		       "gen.json: archMap[0].subArchitectures: 17 "
+		       "entries, more than the limit of 16");
 }
 
 static void test_limit_flags(void)
@@ -900,9 +935,9 @@ static void test_limit_flags(void)
 static void test_limit_name_length(void)
 {
 	_cleanup_capture_ struct capture c;
-	_cleanup_json_ json_t *p = json_pack("{s:s, s:[o]}", "defaultAction",
-					     "SCMP_ACT_ERRNO", "syscalls",
-					     rule_with_names(1));
+	_cleanup_json_ json_t *p =
+		json_pack("{s:s, s:[o]}", "defaultAction", "SCMP_ACT_ERRNO",
+			  "syscalls", rule_with_names(1));
 	json_t *names = json_object_get(
 		json_array_get(json_object_get(p, "syscalls"), 0), "names");
 	char name[HS_SYSCALL_NAME_MAX + 2];
@@ -924,9 +959,9 @@ static void test_limit_name_length(void)
 static void test_limit_filter_entries(void)
 {
 	_cleanup_capture_ struct capture c;
-	_cleanup_json_ json_t *p = json_pack("{s:s, s:[o]}", "defaultAction",
-					     "SCMP_ACT_ERRNO", "syscalls",
-					     rule_with_names(1));
+	_cleanup_json_ json_t *p =
+		json_pack("{s:s, s:[o]}", "defaultAction", "SCMP_ACT_ERRNO",
+			  "syscalls", rule_with_names(1));
 	json_t *caps = json_array();
 	size_t i;
 
@@ -1030,7 +1065,7 @@ static void test_extends_tighten(void)
 {
 	_cleanup_capture_ struct capture c;
 	_cleanup_json_ json_t *p = NULL, *oci = NULL;
-	static const char *const ptrace_caps[] = { "CAP_SYS_PTRACE", NULL };
+	static const char *const ptrace_caps[] = {"CAP_SYS_PTRACE", NULL};
 	struct hs_resolve_ctx ctx = amd64_ctx(ptrace_caps);
 	const json_t *r;
 	char names[256];
@@ -1049,8 +1084,8 @@ static void test_extends_tighten(void)
 	CHECK(json_integer_value(json_object_get(r, "errnoRet")) == 13);
 	/* The base keeps its defaults and flags. */
 	CHECK(json_integer_value(json_object_get(oci, "defaultErrnoRet")) == 1);
-	CHECK_STR(json_string_value(json_array_get(json_object_get(oci, "flags"),
-						   0)),
+	CHECK_STR(json_string_value(
+			  json_array_get(json_object_get(oci, "flags"), 0)),
 		  "SECCOMP_FILTER_FLAG_SPEC_ALLOW");
 	CHECK(json_array_size(json_object_get(oci, "architectures")) == 3);
 }
@@ -1089,12 +1124,15 @@ static void test_extends_chain(void)
 	oci = hs_profile_resolve(p, &ctx, "chain", &c.err);
 	CHECK(oci != NULL);
 	names_of(oci, names, sizeof(names));
-	CHECK_STR(names, "read,write,exit_group,ptrace,getppid,reboot,gettid,getpid");
+	CHECK_STR(names,
+		  "read,write,exit_group,ptrace,getppid,reboot,gettid,getpid");
 	r = rule_for(oci, "getpid");
-	CHECK_STR(json_string_value(json_object_get(r, "action")), "SCMP_ACT_LOG");
-	CHECK(json_integer_value(json_object_get(oci, "defaultErrnoRet")) == 38);
-	CHECK_STR(json_string_value(json_array_get(json_object_get(oci, "flags"),
-						   0)),
+	CHECK_STR(json_string_value(json_object_get(r, "action")),
+		  "SCMP_ACT_LOG");
+	CHECK(json_integer_value(json_object_get(oci, "defaultErrnoRet")) ==
+	      38);
+	CHECK_STR(json_string_value(
+			  json_array_get(json_object_get(oci, "flags"), 0)),
 		  "SECCOMP_FILTER_FLAG_LOG");
 	CHECK(json_array_size(json_object_get(oci, "flags")) == 1);
 }
@@ -1157,8 +1195,9 @@ static void test_extends_refused_paths(void)
 	capture_start(&c);
 	p = hs_profile_load(DATA "invalid/extends_absolute.json", &c.err);
 	CHECK(p == NULL);
-	CHECK_CONTAINS(c.err.msg, "extends: \"/etc/hardshim/seccomp/base.json\" "
-				  "must be a path relative");
+	CHECK_CONTAINS(c.err.msg,
+		       "extends: \"/etc/hardshim/seccomp/base.json\" "
+		       "must be a path relative");
 	p = hs_profile_load(DATA "invalid/extends_dotdot.json", &c.err);
 	CHECK(p == NULL);
 	CHECK_CONTAINS(captured(&c), "must not contain a \"..\" component");
@@ -1169,7 +1208,8 @@ static void test_extends_refused_paths(void)
 	p = hs_profile_load_buffer("{\"extends\":\"base.json\"}", 23, "buf",
 				   &c.err);
 	CHECK(p == NULL);
-	CHECK_CONTAINS(captured(&c), "buf: extends: only a profile read from a file");
+	CHECK_CONTAINS(captured(&c),
+		       "buf: extends: only a profile read from a file");
 }
 
 static void test_extends_symlink(void)
@@ -1224,15 +1264,18 @@ static void test_extends_invalid_base(void)
 	p = hs_profile_load(DATA "extends/invalid_base.json", &c.err);
 	CHECK(p == NULL);
 	CHECK(c.err.count == 1);
-	CHECK_CONTAINS(c.err.msg, DATA "extends/bad_base.json: syscalls[0].action: "
-				       "unknown action \"SCMP_ACT_PERMIT\"");
+	CHECK_CONTAINS(c.err.msg,
+		       DATA "extends/bad_base.json: syscalls[0].action: "
+			    "unknown action \"SCMP_ACT_PERMIT\"");
 	capture_end(&c);
 	capture_start(&c);
 	p = hs_profile_load(DATA "extends/invalid_both.json", &c.err);
 	CHECK(p == NULL);
 	CHECK(c.err.count == 2);
-	CHECK_CONTAINS(captured(&c), DATA "extends/invalid_both.json: flagz: unknown key");
-	CHECK_CONTAINS(captured(&c), DATA "extends/bad_base.json: syscalls[0].action");
+	CHECK_CONTAINS(captured(&c),
+		       DATA "extends/invalid_both.json: flagz: unknown key");
+	CHECK_CONTAINS(captured(&c),
+		       DATA "extends/bad_base.json: syscalls[0].action");
 }
 
 /* Resolution errors and warnings name the file and place the author
@@ -1248,16 +1291,18 @@ static void test_extends_origin(void)
 	CHECK(p != NULL);
 	oci = hs_profile_resolve(p, &ctx, "top", &c.err);
 	CHECK(oci != NULL);
-	CHECK_CONTAINS(captured(&c), "warning: " DATA "extends/unknown_in_child.json: "
-				     "syscalls[0].names[1]: unknown syscall \"fsopne\"");
+	CHECK_CONTAINS(captured(&c),
+		       "warning: " DATA "extends/unknown_in_child.json: "
+		       "syscalls[0].names[1]: unknown syscall \"fsopne\"");
 	json_decref(p);
 	p = load_ok(DATA "extends/allow_child.json", &c);
 	CHECK(p != NULL);
 	json_decref(oci);
 	oci = hs_profile_resolve(p, &ctx, "top", &c.err);
 	CHECK(oci == NULL);
-	CHECK_CONTAINS(c.err.msg, DATA "extends/allow_base.json: syscalls[0].names[1]: "
-				       "unknown syscall \"fsopne\"");
+	CHECK_CONTAINS(c.err.msg,
+		       DATA "extends/allow_base.json: syscalls[0].names[1]: "
+			    "unknown syscall \"fsopne\"");
 	oci = NULL;
 }
 
@@ -1266,8 +1311,8 @@ static void test_extends_merged_limit(void)
 	_cleanup_capture_ struct capture c;
 	_cleanup_json_ json_t *base = json_pack("{s:s, s:[]}", "defaultAction",
 						"SCMP_ACT_ERRNO", "syscalls");
-	_cleanup_json_ json_t *child = json_pack("{s:s, s:[]}", "extends",
-						 "base.json", "syscalls");
+	_cleanup_json_ json_t *child =
+		json_pack("{s:s, s:[]}", "extends", "base.json", "syscalls");
 	_cleanup_json_ json_t *p = NULL;
 	char dir[] = "/tmp/hs-profile-XXXXXX";
 	char b[PATH_MAX], t[PATH_MAX];
@@ -1280,8 +1325,9 @@ static void test_extends_merged_limit(void)
 				      json_pack("{s:[s], s:s}", "names", "read",
 						"action", "SCMP_ACT_ALLOW"));
 		json_array_append_new(json_object_get(child, "syscalls"),
-				      json_pack("{s:[s], s:s}", "names", "write",
-						"action", "SCMP_ACT_ALLOW"));
+				      json_pack("{s:[s], s:s}", "names",
+						"write", "action",
+						"SCMP_ACT_ALLOW"));
 	}
 	snprintf(b, sizeof(b), "%s/base.json", dir);
 	snprintf(t, sizeof(t), "%s/top.json", dir);
@@ -1292,8 +1338,9 @@ static void test_extends_merged_limit(void)
 	unlink(t);
 	rmdir(dir);
 	CHECK(p == NULL);
-	CHECK_CONTAINS(c.err.msg, "top.json: syscalls: 1200 rules with its base "
-				  "profiles, more than the limit of 1024");
+	CHECK_CONTAINS(c.err.msg,
+		       "top.json: syscalls: 1200 rules with its base "
+		       "profiles, more than the limit of 1024");
 }
 
 /* ------------------------------------------------------------------ */
@@ -1306,8 +1353,7 @@ static bool same_file(const struct hs_profile_file *f, const char *path)
 
 	return lstat(path, &st) == 0 && strcmp(f->path, path) == 0 &&
 	       f->dev == st.st_dev && f->ino == st.st_ino &&
-	       f->size == st.st_size &&
-	       f->mtime.tv_sec == st.st_mtim.tv_sec &&
+	       f->size == st.st_size && f->mtime.tv_sec == st.st_mtim.tv_sec &&
 	       f->mtime.tv_nsec == st.st_mtim.tv_nsec &&
 	       f->ctime.tv_sec == st.st_ctim.tv_sec &&
 	       f->ctime.tv_nsec == st.st_ctim.tv_nsec;
@@ -1398,7 +1444,8 @@ static void test_load_files_changed(void)
 	CHECK(write_text(top, "{\"extends\":\"mid.json\",\"syscalls\":"
 			      "[{\"names\":[\"read\"],"
 			      "\"action\":\"SCMP_ACT_ALLOW\"}]}") == 0);
-	CHECK(write_text(mid, "{\"extends\":\"base.json\",\"comment\":\"a\"}") == 0);
+	CHECK(write_text(mid,
+			 "{\"extends\":\"base.json\",\"comment\":\"a\"}") == 0);
 	CHECK(write_text(base, "{\"defaultAction\":\"SCMP_ACT_ERRNO\"}") == 0);
 	p = hs_profile_load_files(top, &before, &c.err);
 	CHECK(p != NULL);
@@ -1431,7 +1478,8 @@ static void test_load_files_changed(void)
 
 	/* The middle one edited to the same size: only the times tell. */
 	before = after;
-	CHECK(rewrite_later(mid, "{\"extends\":\"base.json\",\"comment\":\"b\"}",
+	CHECK(rewrite_later(mid,
+			    "{\"extends\":\"base.json\",\"comment\":\"b\"}",
 			    before.file[1].ctime) == 0);
 	json_decref(p);
 	p = hs_profile_load_files(top, &after, &c.err);
@@ -1485,9 +1533,9 @@ static void test_load_files_failure(void)
 
 static void test_node_ctx(void)
 {
-	struct hs_error err = { 0 };
-	struct hs_resolve_ctx ctx = { 0 };
-	static const char *const caps[] = { "CAP_KILL", NULL };
+	struct hs_error err = {0};
+	struct hs_resolve_ctx ctx = {0};
+	static const char *const caps[] = {"CAP_KILL", NULL};
 
 	ctx.caps = caps;
 	CHECK(hs_profile_node_ctx(&ctx, &err) == 0);
@@ -1512,9 +1560,8 @@ static int cmp_line(const void *a, const void *b)
  * output, or NULL when there is no python3. */
 static char *run_moby_resolve(const char *caps_csv)
 {
-	static const char *const pythons[] = { "/usr/bin/python3",
-					       "/usr/local/bin/python3",
-					       "/bin/python3" };
+	static const char *const pythons[] = {
+		"/usr/bin/python3", "/usr/local/bin/python3", "/bin/python3"};
 	const char *py = NULL;
 	char *out = NULL;
 	size_t len = 0, i;
@@ -1531,17 +1578,13 @@ static char *run_moby_resolve(const char *caps_csv)
 	if (pid < 0)
 		return NULL;
 	if (pid == 0) {
-		char *const envp[] = { (char *)"LC_ALL=C.UTF-8", NULL };
-		char *const argv[] = { (char *)py,
-				       (char *)"tests/moby_resolve.py",
-				       (char *)MOBY_REF,
-				       (char *)"--arch",
-				       (char *)"amd64",
-				       (char *)"--kernel",
-				       (char *)"6.1",
-				       (char *)"--caps",
-				       (char *)caps_csv,
-				       NULL };
+		char *const envp[] = {(char *)"LC_ALL=C.UTF-8", NULL};
+		char *const argv[] = {
+			(char *)py,	  (char *)"tests/moby_resolve.py",
+			(char *)MOBY_REF, (char *)"--arch",
+			(char *)"amd64",  (char *)"--kernel",
+			(char *)"6.1",	  (char *)"--caps",
+			(char *)caps_csv, NULL};
 
 		if (dup2(fds[1], STDOUT_FILENO) < 0)
 			_exit(127);
@@ -1596,22 +1639,23 @@ static size_t c_lines(const json_t *oci, char **lines, size_t max)
 		json_object_set(header, "defaultErrnoRet",
 				json_object_get(oci, "defaultErrnoRet"));
 	lines[count++] = json_dumps(header, JSON_COMPACT | JSON_SORT_KEYS);
-	json_array_foreach(json_object_get(oci, "syscalls"), i, rule) {
+	json_array_foreach (json_object_get(oci, "syscalls"), i, rule) {
 		_cleanup_json_ json_t *args = json_array();
 		const json_t *e = json_object_get(rule, "errnoRet");
 
-		json_array_foreach(json_object_get(rule, "args"), k, a) {
+		json_array_foreach (json_object_get(rule, "args"), k, a) {
 			const json_t *v2 = json_object_get(a, "valueTwo");
 
 			json_array_append_new(
-				args, json_pack("{s:O, s:O, s:I, s:O}", "index",
-						json_object_get(a, "index"),
-						"value", json_object_get(a, "value"),
-						"valueTwo",
-						v2 ? json_integer_value(v2) : 0,
-						"op", json_object_get(a, "op")));
+				args,
+				json_pack("{s:O, s:O, s:I, s:O}", "index",
+					  json_object_get(a, "index"), "value",
+					  json_object_get(a, "value"),
+					  "valueTwo",
+					  v2 ? json_integer_value(v2) : 0, "op",
+					  json_object_get(a, "op")));
 		}
-		json_array_foreach(json_object_get(rule, "names"), j, n) {
+		json_array_foreach (json_object_get(rule, "names"), j, n) {
 			_cleanup_json_ json_t *line = json_pack(
 				"{s:O, s:O, s:O, s:O}", "name", n, "action",
 				json_object_get(rule, "action"), "errnoRet",
@@ -1660,7 +1704,8 @@ static void test_moby_reference(void)
 	}
 
 	for (cap = docker_caps; *cap; cap++) {
-		strncat(caps_csv, *cap, sizeof(caps_csv) - strlen(caps_csv) - 2);
+		strncat(caps_csv, *cap,
+			sizeof(caps_csv) - strlen(caps_csv) - 2);
 		if (cap[1])
 			strcat(caps_csv, ",");
 	}
@@ -1703,10 +1748,10 @@ static void test_moby_reference(void)
 	for (i = 0; i < n_c; i++)
 		free(cl[i]);
 	/* Spot checks of what Docker's default set gives. */
-	CHECK(rule_for(oci, "chroot") != NULL);  /* CAP_SYS_CHROOT */
-	CHECK(rule_for(oci, "ptrace") != NULL);  /* minKernel 4.8 */
+	CHECK(rule_for(oci, "chroot") != NULL); /* CAP_SYS_CHROOT */
+	CHECK(rule_for(oci, "ptrace") != NULL); /* minKernel 4.8 */
 	CHECK(rule_for(oci, "arch_prctl") != NULL); /* amd64 */
-	CHECK(rule_for(oci, "mount") == NULL);   /* CAP_SYS_ADMIN */
+	CHECK(rule_for(oci, "mount") == NULL); /* CAP_SYS_ADMIN */
 	CHECK(json_integer_value(json_object_get(rule_for(oci, "clone3"),
 						 "errnoRet")) == 38);
 }
@@ -1716,7 +1761,8 @@ int main(void)
 	RUN(test_invalid_fixtures);
 	RUN(test_syntax_error);
 	RUN(test_every_error_reported);
-	if (hs_seccomp_arch_support("SCMP_ARCH_LOONGARCH64") == HS_ARCH_SUPPORTED)
+	if (hs_seccomp_arch_support("SCMP_ARCH_LOONGARCH64") ==
+	    HS_ARCH_SUPPORTED)
 		SKIP(test_unsupported_arch,
 		     "the linked libseccomp supports loongarch64");
 	else

@@ -12,8 +12,7 @@
 
 /* argv from a NULL-terminated list; argv[0] is the program. */
 #define PARSE(a, err, ...)                                                    \
-	parse_argv((const char *const[]){ "hardshim-runc", __VA_ARGS__,       \
-					  NULL },                             \
+	parse_argv((const char *const[]){"hardshim-runc", __VA_ARGS__, NULL}, \
 		   a, err)
 
 /* The parser never writes to argv (the wrapper may, later, on its own
@@ -32,7 +31,7 @@ static int parse_argv(const char *const *argv, struct hs_runtime_args *a,
 
 static void test_containerd_create(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_runtime_args a;
 
 	CHECK(PARSE(&a, &err, "--root", "/run/containerd/runc/k8s.io", "--log",
@@ -54,7 +53,7 @@ static void test_containerd_create(void)
 
 static void test_conmon_create(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_runtime_args a;
 
 	CHECK(PARSE(&a, &err, "create", "--bundle", "/var/lib/c/b",
@@ -69,7 +68,7 @@ static void test_conmon_create(void)
 
 static void test_bundle_short_and_inline(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_runtime_args a;
 
 	CHECK(PARSE(&a, &err, "create", "-b", "/b1", "id1") == 0);
@@ -88,7 +87,7 @@ static void test_bundle_short_and_inline(void)
 
 static void test_no_bundle_means_cwd(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_runtime_args a;
 
 	CHECK(PARSE(&a, &err, "create", "id") == 0);
@@ -98,7 +97,7 @@ static void test_no_bundle_means_cwd(void)
 
 static void test_run_flags_after_id(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_runtime_args a;
 
 	/* urfave/cli v1 reorders: runc reads the bundle after the id. */
@@ -106,8 +105,8 @@ static void test_run_flags_after_id(void)
 	CHECK(a.sub == HS_SUB_RUN);
 	CHECK_STR(a.id, "ID");
 	CHECK_STR(a.bundle, "/B");
-	CHECK(PARSE(&a, &err, "create", "--pid-file", "/p", "ID", "-b",
-		    "/B2", "--detach") == 0);
+	CHECK(PARSE(&a, &err, "create", "--pid-file", "/p", "ID", "-b", "/B2",
+		    "--detach") == 0);
 	CHECK_STR(a.bundle, "/B2");
 	CHECK(PARSE(&a, &err, "restore", "--image-path", "/img", "ID",
 		    "--bundle=/B3") == 0);
@@ -118,7 +117,7 @@ static void test_run_flags_after_id(void)
 
 static void test_second_positional_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_runtime_args a;
 
 	CHECK(PARSE(&a, &err, "create", "--bundle", "/B", "ID", "extra") < 0);
@@ -132,7 +131,7 @@ static void test_second_positional_refused(void)
 
 static void test_unknown_flag_on_create_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_runtime_args a;
 
 	/* Whether it takes a value is unknown: the bundle could be misread. */
@@ -149,7 +148,7 @@ static void test_unknown_flag_on_create_refused(void)
 
 static void test_unknown_global_flag_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_runtime_args a;
 
 	CHECK(PARSE(&a, &err, "--rooot", "/r", "create", "ID") < 0);
@@ -158,7 +157,7 @@ static void test_unknown_global_flag_refused(void)
 
 static void test_missing_id(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_runtime_args a;
 
 	CHECK(PARSE(&a, &err, "create", "--bundle", "/B") < 0);
@@ -168,16 +167,17 @@ static void test_missing_id(void)
 	CHECK_STR(err.msg, "exec: no container id given");
 	memset(&err, 0, sizeof(err));
 	{
-		const char *argv[] = { "hardshim-runc", "run", NULL };
+		const char *argv[] = {"hardshim-runc", "run", NULL};
 
-		CHECK(hs_runtime_args_parse(2, (char *const *)argv, &a, &err) < 0);
+		CHECK(hs_runtime_args_parse(2, (char *const *)argv, &a, &err) <
+		      0);
 		CHECK_STR(err.msg, "run: no container id given");
 	}
 }
 
 static void test_flag_missing_value(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_runtime_args a;
 
 	CHECK(PARSE(&a, &err, "create", "ID", "--bundle") < 0);
@@ -189,7 +189,7 @@ static void test_flag_missing_value(void)
 
 static void test_double_dash_ends_flags(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_runtime_args a;
 
 	CHECK(PARSE(&a, &err, "create", "-b", "/B", "--", "-weird-id") == 0);
@@ -199,7 +199,7 @@ static void test_double_dash_ends_flags(void)
 
 static void test_boolean_flag_with_value(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_runtime_args a;
 
 	/* "--detach=false" is one argument: the id is the next one. */
@@ -209,7 +209,7 @@ static void test_boolean_flag_with_value(void)
 
 static void test_over_long_id_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_runtime_args a;
 	char id[HS_ID_MAX + 2];
 
@@ -226,11 +226,12 @@ static void test_over_long_id_refused(void)
 	CHECK(PARSE(&a, &err, "create", "-b", "/B", id) == 0);
 }
 
-/* --- untouched subcommands -------------------------------------------------- */
+/* --- untouched subcommands --------------------------------------------------
+ */
 
 static void test_other_subcommands(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_runtime_args a;
 
 	CHECK(PARSE(&a, &err, "start", "ID") == 0);
@@ -252,9 +253,9 @@ static void test_other_subcommands(void)
 
 static void test_version_and_no_args(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_runtime_args a;
-	const char *argv[] = { "hardshim-runc", NULL };
+	const char *argv[] = {"hardshim-runc", NULL};
 
 	CHECK(PARSE(&a, &err, "--version") == 0);
 	CHECK(a.sub == HS_SUB_OTHER);
@@ -265,15 +266,17 @@ static void test_version_and_no_args(void)
 	CHECK(a.sub == HS_SUB_OTHER && a.sub_index == -1);
 }
 
-/* --- exec ------------------------------------------------------------------ */
+/* --- exec ------------------------------------------------------------------
+ */
 
 static void test_exec_process_file(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_runtime_args a;
 
-	CHECK(PARSE(&a, &err, "--root", "/r", "exec", "--process", "/tmp/p.json",
-		    "--detach", "--pid-file", "/run/p.pid", "ID") == 0);
+	CHECK(PARSE(&a, &err, "--root", "/r", "exec", "--process",
+		    "/tmp/p.json", "--detach", "--pid-file", "/run/p.pid",
+		    "ID") == 0);
 	CHECK(a.sub == HS_SUB_EXEC);
 	CHECK_STR(a.process, "/tmp/p.json");
 	CHECK_STR(a.id, "ID");
@@ -285,7 +288,7 @@ static void test_exec_process_file(void)
 
 static void test_exec_caps_recorded(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_runtime_args a;
 
 	CHECK(PARSE(&a, &err, "exec", "--cap", "CAP_SYS_ADMIN", "-c",
@@ -299,10 +302,10 @@ static void test_exec_caps_recorded(void)
 
 static void test_exec_user_short(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_runtime_args a;
-	const char *const argv[] = { "hardshim-runc", "exec", "-u", "0", "ID", "id",
-			       NULL };
+	const char *const argv[] = {
+		"hardshim-runc", "exec", "-u", "0", "ID", "id", NULL};
 
 	CHECK(hs_runtime_args_parse(6, (char *const *)argv, &a, &err) == 0);
 	CHECK(a.user_index == 3);
@@ -312,10 +315,10 @@ static void test_exec_user_short(void)
 
 static void test_exec_user_inline(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_runtime_args a;
-	const char *const argv[] = { "hardshim-runc", "exec", "--user=0:0", "ID",
-			       "id", NULL };
+	const char *const argv[] = {
+		"hardshim-runc", "exec", "--user=0:0", "ID", "id", NULL};
 
 	CHECK(hs_runtime_args_parse(5, (char *const *)argv, &a, &err) == 0);
 	/* The index names "--user=V" itself. */
@@ -326,10 +329,17 @@ static void test_exec_user_inline(void)
 
 static void test_exec_last_user_wins(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_runtime_args a;
-	const char *const argv[] = { "hardshim-runc", "exec", "-u", "1000",
-				     "--user", "0",   "ID", "sh", NULL };
+	const char *const argv[] = {"hardshim-runc",
+				    "exec",
+				    "-u",
+				    "1000",
+				    "--user",
+				    "0",
+				    "ID",
+				    "sh",
+				    NULL};
 
 	/* urfave/cli keeps the last value: so must the wrapper, or it would
 	 * judge 1000 while runc runs 0. */
@@ -340,7 +350,7 @@ static void test_exec_last_user_wins(void)
 
 static void test_exec_no_new_privs(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_runtime_args a;
 
 	CHECK(PARSE(&a, &err, "exec", "--no-new-privs=false", "ID", "x") == 0);
@@ -354,7 +364,7 @@ static void test_exec_no_new_privs(void)
 
 static void test_exec_widening_flags(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_runtime_args a;
 
 	CHECK(PARSE(&a, &err, "exec", "--apparmor", "unconfined", "ID", "x") ==
@@ -370,7 +380,7 @@ static void test_exec_widening_flags(void)
 
 static void test_exec_additional_gids(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_runtime_args a;
 
 	CHECK(PARSE(&a, &err, "exec", "-g", "0", "--additional-gids=10", "ID",
@@ -382,7 +392,7 @@ static void test_exec_additional_gids(void)
 
 static void test_exec_args_after_id_not_flags(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_runtime_args a;
 
 	/* Everything after the id is the command, as runc reads it. */
@@ -396,7 +406,7 @@ static void test_exec_args_after_id_not_flags(void)
 
 static void test_exec_unknown_flag_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_runtime_args a;
 
 	CHECK(PARSE(&a, &err, "exec", "--privileged", "ID", "sh") < 0);
@@ -409,7 +419,7 @@ static void test_exec_unknown_flag_refused(void)
 
 static void test_exec_too_many_caps_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_runtime_args a;
 	const char *argv[2 + 2 * (HS_EXEC_MAX_CAP_FLAGS + 1) + 3];
 	int argc = 0, i;
@@ -430,14 +440,14 @@ static void test_exec_too_many_caps_refused(void)
 	argv[argc - 4] = "ID";
 	argv[argc - 3] = "sh";
 	argv[argc - 2] = NULL;
-	CHECK(hs_runtime_args_parse(argc - 2, (char *const *)argv, &a,
-				    &err) == 0);
+	CHECK(hs_runtime_args_parse(argc - 2, (char *const *)argv, &a, &err) ==
+	      0);
 	CHECK(a.n_caps == HS_EXEC_MAX_CAP_FLAGS);
 }
 
 static void test_exec_too_many_gids_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_runtime_args a;
 	const char *argv[2 + 2 * (HS_EXEC_MAX_CAP_FLAGS + 1) + 3];
 	int argc = 0, i;

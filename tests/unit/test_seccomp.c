@@ -55,7 +55,7 @@ static void capture_cleanup(struct capture *c)
 static const char *native(void)
 {
 	static struct hs_resolve_ctx ctx;
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 
 	if (!ctx.native_arch && hs_profile_node_ctx(&ctx, &err) < 0)
 		return "SCMP_ARCH_X86_64";
@@ -108,7 +108,8 @@ static long compile_text(const char *json, int out_fd, struct capture *c)
 static void test_arch_support(void)
 {
 	CHECK(hs_seccomp_arch_support("SCMP_ARCH_X86_64") == HS_ARCH_SUPPORTED);
-	CHECK(hs_seccomp_arch_support("SCMP_ARCH_AARCH64") == HS_ARCH_SUPPORTED);
+	CHECK(hs_seccomp_arch_support("SCMP_ARCH_AARCH64") ==
+	      HS_ARCH_SUPPORTED);
 	CHECK(hs_seccomp_arch_support("SCMP_ARCH_MIPSEL64N32") ==
 	      HS_ARCH_SUPPORTED);
 	CHECK(hs_seccomp_arch_support("SCMP_ARCH_LOONGARCH64") !=
@@ -146,10 +147,11 @@ static void test_compile_small(void)
 	_cleanup_close_ int fd = memfd_create("test", MFD_CLOEXEC);
 	struct stat st;
 	long n, m;
-	const char *p = "{\"defaultAction\":\"SCMP_ACT_ERRNO\","
-			"\"defaultErrnoRet\":1,\"architectures\":[\"@NATIVE@\"],"
-			"\"syscalls\":[{\"names\":[\"read\",\"write\","
-			"\"exit_group\"],\"action\":\"SCMP_ACT_ALLOW\"}]}";
+	const char *p =
+		"{\"defaultAction\":\"SCMP_ACT_ERRNO\","
+		"\"defaultErrnoRet\":1,\"architectures\":[\"@NATIVE@\"],"
+		"\"syscalls\":[{\"names\":[\"read\",\"write\","
+		"\"exit_group\"],\"action\":\"SCMP_ACT_ALLOW\"}]}";
 
 	capture_start(&c);
 	n = compile_text(p, -1, &c);
@@ -168,13 +170,12 @@ static void test_compile_moby(void)
 {
 	_cleanup_capture_ struct capture c;
 	_cleanup_json_ json_t *p = NULL, *oci = NULL;
-	static const char *const caps[] = { "CAP_CHOWN", "CAP_SYS_CHROOT",
-					    NULL };
-	struct hs_resolve_ctx ctx = { .caps = caps,
-				      .goarch = "amd64",
-				      .native_arch = "SCMP_ARCH_X86_64",
-				      .kernel_major = 6,
-				      .kernel_minor = 1 };
+	static const char *const caps[] = {"CAP_CHOWN", "CAP_SYS_CHROOT", NULL};
+	struct hs_resolve_ctx ctx = {.caps = caps,
+				     .goarch = "amd64",
+				     .native_arch = "SCMP_ARCH_X86_64",
+				     .kernel_major = 6,
+				     .kernel_minor = 1};
 	size_t insns = 0;
 
 	capture_start(&c);
@@ -204,16 +205,17 @@ static void test_compile_conflict(void)
 				  "\"getppid\": conflicts with "
 				  "syscalls[0].names[1]");
 	/* The same comparisons in another order are the same rule. */
-	CHECK(compile_text("{\"defaultAction\":\"SCMP_ACT_ALLOW\","
-			   "\"syscalls\":[{\"names\":[\"socket\"],"
-			   "\"action\":\"SCMP_ACT_ERRNO\",\"args\":["
-			   "{\"index\":0,\"value\":10,\"op\":\"SCMP_CMP_EQ\"},"
-			   "{\"index\":1,\"value\":3,\"op\":\"SCMP_CMP_EQ\"}]},"
-			   "{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ERRNO\","
-			   "\"errnoRet\":13,\"args\":["
-			   "{\"index\":1,\"value\":3,\"op\":\"SCMP_CMP_EQ\"},"
-			   "{\"index\":0,\"value\":10,\"op\":\"SCMP_CMP_EQ\"}]}]}",
-			   -1, &c) < 0);
+	CHECK(compile_text(
+		      "{\"defaultAction\":\"SCMP_ACT_ALLOW\","
+		      "\"syscalls\":[{\"names\":[\"socket\"],"
+		      "\"action\":\"SCMP_ACT_ERRNO\",\"args\":["
+		      "{\"index\":0,\"value\":10,\"op\":\"SCMP_CMP_EQ\"},"
+		      "{\"index\":1,\"value\":3,\"op\":\"SCMP_CMP_EQ\"}]},"
+		      "{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ERRNO\","
+		      "\"errnoRet\":13,\"args\":["
+		      "{\"index\":1,\"value\":3,\"op\":\"SCMP_CMP_EQ\"},"
+		      "{\"index\":0,\"value\":10,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+		      -1, &c) < 0);
 	CHECK_CONTAINS(captured(&c), "linux.seccomp: syscalls[1].names[0]: "
 				     "\"socket\": conflicts with "
 				     "syscalls[0].names[0]");
@@ -229,12 +231,13 @@ static void test_compile_conflict_unknown_name(void)
 	char text[2048], name[1100];
 
 	capture_start(&c);
-	CHECK(compile_text("{\"defaultAction\":\"SCMP_ACT_ERRNO\","
-			   "\"syscalls\":[{\"names\":[\"fsopne\"],"
-			   "\"action\":\"SCMP_ACT_ALLOW\"},{\"names\":"
-			   "[\"read\",\"fsopne\"],\"action\":\"SCMP_ACT_ALLOW\"},"
-			   "{\"names\":[\"fsopne\"],\"action\":\"SCMP_ACT_KILL\"}]}",
-			   -1, &c) < 0);
+	CHECK(compile_text(
+		      "{\"defaultAction\":\"SCMP_ACT_ERRNO\","
+		      "\"syscalls\":[{\"names\":[\"fsopne\"],"
+		      "\"action\":\"SCMP_ACT_ALLOW\"},{\"names\":"
+		      "[\"read\",\"fsopne\"],\"action\":\"SCMP_ACT_ALLOW\"},"
+		      "{\"names\":[\"fsopne\"],\"action\":\"SCMP_ACT_KILL\"}]}",
+		      -1, &c) < 0);
 	CHECK(c.err.count == 1);
 	CHECK_CONTAINS(c.err.msg, "linux.seccomp: syscalls[2].names[0]: "
 				  "\"fsopne\": conflicts with "
@@ -259,16 +262,17 @@ static void test_compile_duplicates_ok(void)
 	capture_start(&c);
 	/* Identical rules, ERRNO without errnoRet (EPERM) next to ERRNO(1),
 	 * different args: all fine. */
-	n = compile_text("{\"defaultAction\":\"SCMP_ACT_ALLOW\","
-			 "\"syscalls\":[{\"names\":[\"reboot\"],"
-			 "\"action\":\"SCMP_ACT_ERRNO\"},{\"names\":"
-			 "[\"reboot\"],\"action\":\"SCMP_ACT_ERRNO\","
-			 "\"errnoRet\":1},{\"names\":[\"socket\"],"
-			 "\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,"
-			 "\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]},{\"names\":"
-			 "[\"socket\"],\"action\":\"SCMP_ACT_KILL\",\"args\":"
-			 "[{\"index\":0,\"value\":2,\"op\":\"SCMP_CMP_EQ\"}]}]}",
-			 -1, &c);
+	n = compile_text(
+		"{\"defaultAction\":\"SCMP_ACT_ALLOW\","
+		"\"syscalls\":[{\"names\":[\"reboot\"],"
+		"\"action\":\"SCMP_ACT_ERRNO\"},{\"names\":"
+		"[\"reboot\"],\"action\":\"SCMP_ACT_ERRNO\","
+		"\"errnoRet\":1},{\"names\":[\"socket\"],"
+		"\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,"
+		"\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]},{\"names\":"
+		"[\"socket\"],\"action\":\"SCMP_ACT_KILL\",\"args\":"
+		"[{\"index\":0,\"value\":2,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+		-1, &c);
 	if (n < 0)
 		printf("  %s", captured(&c));
 	CHECK(n > 0);
@@ -299,39 +303,41 @@ static void test_compile_invalid(void)
 	static const struct {
 		const char *json, *msg;
 	} cases[] = {
-		{ "[]", "linux.seccomp: must be an object" },
-		{ "{\"defaultAction\":\"SCMP_ACT_DENY\"}",
-		  "linux.seccomp: defaultAction: invalid default action" },
-		{ "{\"defaultAction\":\"SCMP_ACT_NOTIFY\"}",
-		  "linux.seccomp: defaultAction: invalid default action" },
-		{ "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"defaultErrnoRet\":1}",
-		  "linux.seccomp: defaultAction: invalid default action or "
-		  "defaultErrnoRet" },
-		{ "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":"
-		  "[\"SCMP_ARCH_X86_46\"]}",
-		  "linux.seccomp: architectures[0]: not an architecture" },
-		{ "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":"
-		  "[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALOW\"}]}",
-		  "linux.seccomp: syscalls[0].action: invalid action" },
-		{ "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":"
-		  "[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\","
-		  "\"errnoRet\":4096}]}",
-		  "linux.seccomp: syscalls[0].action: invalid action or errnoRet" },
-		{ "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":"
-		  "[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\","
-		  "\"args\":[{\"index\":6,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}]}",
-		  "linux.seccomp: syscalls[0].args[0]: invalid comparison" },
-		{ "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":"
-		  "[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\","
-		  "\"args\":[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_GE\"},"
-		  "{\"index\":0,\"value\":5,\"op\":\"SCMP_CMP_LE\"}]}]}",
-		  "linux.seccomp: syscalls[0].args[1]: argument 0 is compared "
-		  "twice" },
-		{ "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":"
-		  "[{\"names\":[\"read\", 7],\"action\":\"SCMP_ACT_ALLOW\"}]}",
-		  "linux.seccomp: syscalls[0].names[1]: must be a string" },
-		{ "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":{}}",
-		  "linux.seccomp: syscalls: must be an array" },
+		{"[]", "linux.seccomp: must be an object"},
+		{"{\"defaultAction\":\"SCMP_ACT_DENY\"}",
+		 "linux.seccomp: defaultAction: invalid default action"},
+		{"{\"defaultAction\":\"SCMP_ACT_NOTIFY\"}",
+		 "linux.seccomp: defaultAction: invalid default action"},
+		{"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"defaultErrnoRet\":1}",
+		 "linux.seccomp: defaultAction: invalid default action or "
+		 "defaultErrnoRet"},
+		{"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":"
+		 "[\"SCMP_ARCH_X86_46\"]}",
+		 "linux.seccomp: architectures[0]: not an architecture"},
+		{"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":"
+		 "[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALOW\"}]}",
+		 "linux.seccomp: syscalls[0].action: invalid action"},
+		{"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":"
+		 "[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\","
+		 "\"errnoRet\":4096}]}",
+		 "linux.seccomp: syscalls[0].action: invalid action or "
+		 "errnoRet"},
+		{"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":"
+		 "[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\","
+		 "\"args\":[{\"index\":6,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}]"
+		 "}",
+		 "linux.seccomp: syscalls[0].args[0]: invalid comparison"},
+		{"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":"
+		 "[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\","
+		 "\"args\":[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_GE\"},"
+		 "{\"index\":0,\"value\":5,\"op\":\"SCMP_CMP_LE\"}]}]}",
+		 "linux.seccomp: syscalls[0].args[1]: argument 0 is compared "
+		 "twice"},
+		{"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":"
+		 "[{\"names\":[\"read\", 7],\"action\":\"SCMP_ACT_ALLOW\"}]}",
+		 "linux.seccomp: syscalls[0].names[1]: must be a string"},
+		{"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":{}}",
+		 "linux.seccomp: syscalls: must be an array"},
 	};
 	size_t i;
 
@@ -423,7 +429,8 @@ static int run_filtered(const struct sock_filter *prog, unsigned short len,
 		/* Unprivileged filters need no_new_privs (seccomp(2)). */
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 			_exit(100);
-		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) < 0)
+		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) <
+		    0)
 			_exit(101);
 		_exit(body());
 	}
@@ -450,11 +457,12 @@ static void test_kernel_errno(void)
 	unsigned short len = 0;
 	int status;
 
-	prog = program("{\"defaultAction\":\"SCMP_ACT_ALLOW\","
-		       "\"architectures\":[\"@NATIVE@\"],\"syscalls\":[{\"names\":"
-		       "[\"getppid\"],\"action\":\"SCMP_ACT_ERRNO\","
-		       "\"errnoRet\":1}]}",
-		       &len);
+	prog = program(
+		"{\"defaultAction\":\"SCMP_ACT_ALLOW\","
+		"\"architectures\":[\"@NATIVE@\"],\"syscalls\":[{\"names\":"
+		"[\"getppid\"],\"action\":\"SCMP_ACT_ERRNO\","
+		"\"errnoRet\":1}]}",
+		&len);
 	CHECK(prog != NULL);
 	status = run_filtered(prog, len, body_getppid_eperm);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
@@ -491,12 +499,13 @@ static void test_kernel_masked_eq(void)
 	unsigned short len = 0;
 	int status;
 
-	prog = program("{\"defaultAction\":\"SCMP_ACT_ALLOW\","
-		       "\"architectures\":[\"@NATIVE@\"],\"syscalls\":[{\"names\":"
-		       "[\"getpriority\"],\"action\":\"SCMP_ACT_ERRNO\","
-		       "\"errnoRet\":13,\"args\":[{\"index\":1,\"value\":65280,"
-		       "\"valueTwo\":4608,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}]}",
-		       &len);
+	prog = program(
+		"{\"defaultAction\":\"SCMP_ACT_ALLOW\","
+		"\"architectures\":[\"@NATIVE@\"],\"syscalls\":[{\"names\":"
+		"[\"getpriority\"],\"action\":\"SCMP_ACT_ERRNO\","
+		"\"errnoRet\":13,\"args\":[{\"index\":1,\"value\":65280,"
+		"\"valueTwo\":4608,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}]}",
+		&len);
 	CHECK(prog != NULL);
 	status = run_filtered(prog, len, body_masked);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
@@ -516,10 +525,11 @@ static void test_kernel_kill(void)
 	unsigned short len = 0;
 	int status;
 
-	prog = program("{\"defaultAction\":\"SCMP_ACT_ALLOW\","
-		       "\"architectures\":[\"@NATIVE@\"],\"syscalls\":[{\"names\":"
-		       "[\"getppid\"],\"action\":\"SCMP_ACT_KILL_PROCESS\"}]}",
-		       &len);
+	prog = program(
+		"{\"defaultAction\":\"SCMP_ACT_ALLOW\","
+		"\"architectures\":[\"@NATIVE@\"],\"syscalls\":[{\"names\":"
+		"[\"getppid\"],\"action\":\"SCMP_ACT_KILL_PROCESS\"}]}",
+		&len);
 	CHECK(prog != NULL);
 	status = run_filtered(prog, len, body_getppid_only);
 	CHECK(WIFSIGNALED(status));

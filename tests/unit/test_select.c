@@ -78,7 +78,7 @@ static int setup(void)
 		"seccomp/tenant-default.json",
 		"seccomp/tenant-batch.json",
 	};
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	char path[256], from[256];
 	json_t *j;
 	size_t i;
@@ -121,7 +121,7 @@ fail:
 
 static void test_no_annotations_default(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *empty = json_object();
 	const char *policy = NULL, *ns = "x";
 
@@ -136,7 +136,7 @@ static void test_no_annotations_default(void)
 
 static void test_namespace_glob_match(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *cri = json_pack("{s:s}", CRI, "batch-42");
 	_cleanup_json_ json_t *crio = json_pack("{s:s}", CRIO, "batch-7");
 	const char *policy = NULL, *ns = NULL;
@@ -151,7 +151,7 @@ static void test_namespace_glob_match(void)
 
 static void test_first_matching_rule_wins(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *a = json_pack("{s:s}", CRI, "team-b");
 	_cleanup_json_ json_t *b = json_pack("{s:s}", CRI, "team-bb");
 	const char *policy = NULL, *ns = NULL;
@@ -165,12 +165,12 @@ static void test_first_matching_rule_wins(void)
 
 static void test_no_matching_rule_default(void)
 {
-	static const char *const names[] = { "prod", "xbatch-1", "batch",
-					      "", "BATCH-1" };
+	static const char *const names[] = {"prod", "xbatch-1", "batch", "",
+					    "BATCH-1"};
 	size_t i;
 
 	for (i = 0; i < HS_ARRAY_SIZE(names); i++) {
-		struct hs_error err = { 0 };
+		struct hs_error err = {0};
 		_cleanup_json_ json_t *a = json_pack("{s:s}", CRI, names[i]);
 		const char *policy = NULL, *ns = NULL;
 
@@ -182,7 +182,7 @@ static void test_no_matching_rule_default(void)
 
 static void test_engines_agree(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *a =
 		json_pack("{s:s,s:s}", CRI, "batch-1", CRIO, "batch-1");
 	const char *policy = NULL, *ns = NULL;
@@ -193,7 +193,7 @@ static void test_engines_agree(void)
 
 static void test_engines_disagree_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *a =
 		json_pack("{s:s,s:s}", CRI, "batch-1", CRIO, "team-a");
 	const char *policy = "untouched", *ns = "untouched";
@@ -207,7 +207,7 @@ static void test_engines_disagree_refused(void)
 
 static void test_namespace_not_string(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *a = json_pack("{s:i}", CRI, 1);
 	_cleanup_json_ json_t *b = json_pack("{s:[s]}", CRIO, "batch-1");
 	const char *policy = NULL, *ns = NULL;
@@ -223,7 +223,7 @@ static void test_namespace_not_string(void)
 
 static void test_annotations_not_object(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *a = json_pack("[s]", "batch-1");
 	const char *policy = NULL, *ns = NULL;
 
@@ -231,11 +231,12 @@ static void test_annotations_not_object(void)
 	CHECK_STR(err.msg, "annotations must be an object");
 }
 
-/* --- the policy ------------------------------------------------------------ */
+/* --- the policy ------------------------------------------------------------
+ */
 
 static void test_policy_default(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy p;
 
 	CHECK(hs_select_policy(&cfg, NULL, &p, &err) == 0);
@@ -245,7 +246,7 @@ static void test_policy_default(void)
 
 static void test_policy_by_namespace(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *a = json_pack("{s:s}", CRI, "batch-9");
 	struct hs_policy p;
 
@@ -257,7 +258,7 @@ static void test_policy_by_namespace(void)
 
 static void test_select_annotation_selectable(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *a = json_pack("{s:s}", SELECT, "tenant-batch");
 	_cleanup_json_ json_t *b =
 		json_pack("{s:s,s:s}", CRI, "team-x", SELECT, "tenant-batch");
@@ -275,7 +276,7 @@ static void test_select_annotation_selectable(void)
 
 static void test_select_annotation_self(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *a =
 		json_pack("{s:s,s:s}", CRI, "batch-1", SELECT, "tenant-batch");
 	struct hs_policy p;
@@ -287,7 +288,7 @@ static void test_select_annotation_self(void)
 
 static void test_select_not_selectable_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *a = json_pack("{s:s,s:s}", CRI, "batch-7",
 					     SELECT, "tenant-default");
 	struct hs_policy p;
@@ -304,7 +305,7 @@ static void test_select_not_selectable_refused(void)
 
 static void test_select_no_namespace_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *a = json_pack("{s:s}", SELECT, "team-a");
 	struct hs_policy p;
 
@@ -315,7 +316,7 @@ static void test_select_no_namespace_refused(void)
 
 static void test_select_path_name_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *a =
 		json_pack("{s:s}", SELECT, "../../../etc/hardshim/privileged");
 	struct hs_policy p;
@@ -326,14 +327,15 @@ static void test_select_path_name_refused(void)
 
 static void test_select_annotation_not_string(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *a = json_pack("{s:b}", SELECT, 1);
 	_cleanup_json_ json_t *b = json_pack("{s:[s]}", SELECT, "tenant-batch");
 	struct hs_policy p;
 
 	CHECK(hs_select_policy(&cfg, a, &p, &err) < 0);
-	CHECK_STR(err.msg, "annotation \"hardshim.dev/select-policy\" must be a "
-			   "string");
+	CHECK_STR(err.msg,
+		  "annotation \"hardshim.dev/select-policy\" must be a "
+		  "string");
 	memset(&err, 0, sizeof(err));
 	CHECK(hs_select_policy(&cfg, b, &p, &err) < 0);
 	CHECK(err.count == 1);
@@ -342,7 +344,7 @@ static void test_select_annotation_not_string(void)
 
 static void test_selectable_but_missing_policy(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *a =
 		json_pack("{s:s,s:s}", CRI, "team-q", SELECT, "missing-policy");
 	struct hs_policy p;
@@ -354,7 +356,7 @@ static void test_selectable_but_missing_policy(void)
 
 static void test_unknown_policy_in_config(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *a = json_pack("{s:s}", CRIO, "ghost-town");
 	struct hs_policy p;
 
@@ -365,7 +367,7 @@ static void test_unknown_policy_in_config(void)
 
 static void test_unknown_default_policy(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_config other;
 	struct hs_policy p;
 	json_t *j = json_pack("{s:s,s:s,s:s}", "runtime", "/usr/sbin/runc",

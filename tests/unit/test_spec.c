@@ -21,8 +21,8 @@
 #define F "config.json" /* the name errors carry */
 
 static char scratch[64];
-static struct hs_policy def;      /* policies/tenant-default.json */
-static struct hs_policy refuse;   /* tests/data/policies/refuse-root.json */
+static struct hs_policy def; /* policies/tenant-default.json */
+static struct hs_policy refuse; /* tests/data/policies/refuse-root.json */
 static struct hs_policy readonly; /* tests/data/policies/readonly-rootfs.json */
 static struct hs_harden_ctx ctx;
 
@@ -37,8 +37,9 @@ static int rm_entry(const char *path, const struct stat *st, int flag,
 
 static json_t *base_spec(void)
 {
-	struct hs_error err = { 0 };
-	json_t *j = hs_json_load_path(BASE_SPEC, HS_CONFIG_JSON_MAX_BYTES, &err);
+	struct hs_error err = {0};
+	json_t *j =
+		hs_json_load_path(BASE_SPEC, HS_CONFIG_JSON_MAX_BYTES, &err);
 
 	if (!j)
 		printf("# %s\n", err.msg);
@@ -67,7 +68,7 @@ static bool array_has(const json_t *a, const char *s)
 	size_t i;
 	json_t *v;
 
-	json_array_foreach(a, i, v)
+	json_array_foreach (a, i, v)
 		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
 			return true;
 	return false;
@@ -78,7 +79,7 @@ static size_t array_count(const json_t *a, const char *s)
 	size_t i, n = 0;
 	json_t *v;
 
-	json_array_foreach(a, i, v)
+	json_array_foreach (a, i, v)
 		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
 			n++;
 	return n;
@@ -90,7 +91,8 @@ static bool is_string_array(const json_t *a, const char *const *want)
 
 	for (i = 0; want[i]; i++)
 		if (!json_is_string(json_array_get(a, i)) ||
-		    strcmp(json_string_value(json_array_get(a, i)), want[i]) != 0)
+		    strcmp(json_string_value(json_array_get(a, i)), want[i]) !=
+			    0)
 			return false;
 	return json_array_size(a) == i;
 }
@@ -98,9 +100,8 @@ static bool is_string_array(const json_t *a, const char *const *want)
 /* Sets every capability set of the spec's process to `list` (stolen). */
 static void set_all_caps(json_t *spec, json_t *list)
 {
-	static const char *const sets[] = { "bounding", "effective",
-					    "inheritable", "permitted",
-					    "ambient" };
+	static const char *const sets[] = {
+		"bounding", "effective", "inheritable", "permitted", "ambient"};
 	size_t i;
 
 	for (i = 0; i < HS_ARRAY_SIZE(sets); i++)
@@ -145,8 +146,7 @@ static size_t add_mount(json_t *spec, json_t *m)
 	return json_array_size(mounts) - 1;
 }
 
-static int harden(json_t *spec, const struct hs_policy *p,
-		  struct hs_error *err)
+static int harden(json_t *spec, const struct hs_policy *p, struct hs_error *err)
 {
 	return hs_spec_harden(spec, p, &ctx, F, err);
 }
@@ -155,11 +155,11 @@ static int harden(json_t *spec, const struct hs_policy *p,
 
 static void test_runc_default_spec_hardens(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = base_spec();
-	static const char *const kept[] = { "CAP_KILL", "CAP_NET_BIND_SERVICE",
-					    NULL };
-	static const char *const none[] = { NULL };
+	static const char *const kept[] = {"CAP_KILL", "CAP_NET_BIND_SERVICE",
+					   NULL};
+	static const char *const none[] = {NULL};
 
 	CHECK(spec != NULL);
 	CHECK(harden(spec, &def, &err) == 0);
@@ -178,11 +178,10 @@ static void test_runc_default_spec_hardens(void)
 
 static void test_unknown_fields_preserved(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
-	_cleanup_json_ json_t *vendor =
-		json_pack("{s:[i,s,n],s:{s:b}}", "list", 1, "two", "nested",
-			  "deep", 1);
+	_cleanup_json_ json_t *vendor = json_pack(
+		"{s:[i,s,n],s:{s:b}}", "list", 1, "two", "nested", "deep", 1);
 	_cleanup_json_ json_t *mounts = NULL;
 
 	CHECK(spec != NULL && vendor != NULL);
@@ -207,10 +206,10 @@ static void test_unknown_fields_preserved(void)
 
 static void test_privileged_spec_refused(void)
 {
-	struct hs_error err = { 0 };
-	_cleanup_json_ json_t *spec = hs_json_load_path(
-		"tests/data/specs/privileged.json", HS_CONFIG_JSON_MAX_BYTES,
-		&err);
+	struct hs_error err = {0};
+	_cleanup_json_ json_t *spec =
+		hs_json_load_path("tests/data/specs/privileged.json",
+				  HS_CONFIG_JSON_MAX_BYTES, &err);
 
 	CHECK(spec != NULL);
 	CHECK(harden(spec, &def, &err) < 0);
@@ -223,7 +222,7 @@ static void test_privileged_spec_refused(void)
 
 static void test_not_a_spec(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *arr = json_array();
 	_cleanup_json_ json_t *noproc = json_pack("{s:{}}", "linux");
 	_cleanup_json_ json_t *nolinux = json_pack("{s:{}}", "process");
@@ -242,10 +241,10 @@ static void test_not_a_spec(void)
 
 static void test_caps_requested_intersect_ceiling(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
-	static const char *const kill[] = { "CAP_KILL", NULL };
-	static const char *const none[] = { NULL };
+	static const char *const kill[] = {"CAP_KILL", NULL};
+	static const char *const none[] = {NULL};
 
 	CHECK(spec != NULL);
 	set_all_caps(spec, json_pack("[s,s]", "CAP_SYS_ADMIN", "CAP_KILL"));
@@ -259,9 +258,9 @@ static void test_caps_requested_intersect_ceiling(void)
 
 static void test_caps_never_added(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
-	static const char *const none[] = { NULL };
+	static const char *const none[] = {NULL};
 
 	/* Asking for nothing gets nothing, whatever the ceiling allows. */
 	CHECK(spec != NULL);
@@ -275,7 +274,7 @@ static void test_caps_never_added(void)
 
 static void test_caps_unknown_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 
 	CHECK(spec != NULL);
@@ -288,7 +287,7 @@ static void test_caps_unknown_refused(void)
 
 static void test_caps_lower_case_and_non_string_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 	_cleanup_json_ json_t *again = nonroot_spec();
 
@@ -311,7 +310,7 @@ static void test_caps_lower_case_and_non_string_refused(void)
 
 static void test_caps_wrong_types(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 
 	CHECK(spec != NULL);
@@ -329,7 +328,7 @@ static void test_caps_wrong_types(void)
 
 static void test_ambient_kept_only_when_allowed(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy amb;
 	_cleanup_json_ json_t *pol = json_pack(
 		"{s:s,s:s,s:{s:[s],s:b}}", "name", "amb", "seccomp", "x.json",
@@ -337,7 +336,7 @@ static void test_ambient_kept_only_when_allowed(void)
 	_cleanup_json_ json_t *proc = json_pack(
 		"{s:{s:i,s:i},s:{s:[s,s]}}", "user", "uid", 1000, "gid", 1000,
 		"capabilities", "ambient", "CAP_KILL", "CAP_SYS_ADMIN");
-	static const char *const kill[] = { "CAP_KILL", NULL };
+	static const char *const kill[] = {"CAP_KILL", NULL};
 
 	CHECK(pol != NULL && proc != NULL);
 	CHECK(hs_policy_parse(pol, "amb.json", &amb, &err) == 0);
@@ -346,11 +345,12 @@ static void test_ambient_kept_only_when_allowed(void)
 	CHECK(is_string_array(get(proc, "capabilities", "ambient"), kill));
 }
 
-/* --- no_new_privs and user ------------------------------------------------- */
+/* --- no_new_privs and user -------------------------------------------------
+ */
 
 static void test_nnp_forced_true(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 
 	CHECK(spec != NULL);
@@ -365,7 +365,7 @@ static void test_nnp_forced_true(void)
 
 static void test_uid0_remapped(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = base_spec();
 
 	CHECK(spec != NULL);
@@ -376,7 +376,7 @@ static void test_uid0_remapped(void)
 
 static void test_gid0_alone_remapped(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = base_spec();
 
 	CHECK(spec != NULL);
@@ -388,7 +388,7 @@ static void test_gid0_alone_remapped(void)
 
 static void test_uid0_refused_by_refuse_policy(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = base_spec();
 
 	CHECK(spec != NULL);
@@ -403,7 +403,7 @@ static void test_uid0_refused_by_refuse_policy(void)
 
 static void test_missing_user_is_root(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = base_spec();
 
 	/* No user object means uid 0 to runc. */
@@ -419,7 +419,7 @@ static void test_missing_user_is_root(void)
 
 static void test_nonroot_user_kept(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 
 	CHECK(spec != NULL);
@@ -430,12 +430,12 @@ static void test_nonroot_user_kept(void)
 
 static void test_user_wrong_values_refused(void)
 {
-	static const char *const bad[] = { "-1", "\"0\"", "4294967296", "1.5",
-					   "true" };
+	static const char *const bad[] = {"-1", "\"0\"", "4294967296", "1.5",
+					  "true"};
 	size_t i;
 
 	for (i = 0; i < HS_ARRAY_SIZE(bad); i++) {
-		struct hs_error err = { 0 };
+		struct hs_error err = {0};
 		_cleanup_json_ json_t *spec = nonroot_spec();
 		json_t *v = json_loads(bad[i], JSON_DECODE_ANY, NULL);
 
@@ -449,7 +449,7 @@ static void test_user_wrong_values_refused(void)
 
 static void test_additional_gid_0_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 
 	CHECK(spec != NULL);
@@ -471,7 +471,8 @@ static void test_additional_gid_0_refused(void)
 	CHECK(json_array_size(get(user_of(spec), "additionalGids", NULL)) == 2);
 }
 
-/* --- namespaces -------------------------------------------------------------- */
+/* --- namespaces --------------------------------------------------------------
+ */
 
 /* Removes the namespace of `type` from the spec. */
 static void drop_namespace(json_t *spec, const char *type)
@@ -507,7 +508,7 @@ static size_t set_namespace_path(json_t *spec, const char *type,
 
 static void test_missing_network_namespace_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 
 	CHECK(spec != NULL);
@@ -520,7 +521,7 @@ static void test_missing_network_namespace_refused(void)
 
 static void test_every_missing_namespace_reported(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 
 	CHECK(spec != NULL);
@@ -532,7 +533,7 @@ static void test_every_missing_namespace_reported(void)
 
 static void test_namespaces_not_an_array(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 
 	CHECK(spec != NULL);
@@ -544,7 +545,7 @@ static void test_namespaces_not_an_array(void)
 
 static void test_host_network_namespace_path_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 	char want[128];
 	size_t i;
@@ -570,7 +571,7 @@ static void test_host_network_namespace_path_refused(void)
 
 static void test_own_namespace_path_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 
 	/* hardshim runs in the host's namespaces: its own are the host's. */
@@ -584,7 +585,7 @@ static void test_own_namespace_path_refused(void)
 
 static void test_missing_namespace_path_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 
 	CHECK(spec != NULL);
@@ -596,7 +597,7 @@ static void test_missing_namespace_path_refused(void)
 
 static void test_namespace_entry_malformed(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 
 	CHECK(spec != NULL);
@@ -610,7 +611,7 @@ static void test_namespace_entry_malformed(void)
 /* A namespace of another process (a pod's sandbox) may be joined. */
 static void test_other_namespace_path_allowed(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 	int ready[2], r;
 	char path[64], c;
@@ -642,11 +643,11 @@ static void test_other_namespace_path_allowed(void)
 	CHECK(r == 0);
 }
 
-/* --- mounts ------------------------------------------------------------------ */
+/* --- mounts ------------------------------------------------------------------
+ */
 
 /* Hardens the non-root spec with one more mount; returns its index. */
-static int harden_with_mount(json_t *m, size_t *ret_index,
-			     struct hs_error *err)
+static int harden_with_mount(json_t *m, size_t *ret_index, struct hs_error *err)
 {
 	_cleanup_json_ json_t *spec = nonroot_spec();
 
@@ -658,7 +659,7 @@ static int harden_with_mount(json_t *m, size_t *ret_index,
 
 static void check_bind_refused(const char *src, const char *exposed)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	char want[512];
 	size_t i = 0;
 
@@ -703,7 +704,7 @@ static void test_bind_unclean_path_refused(void)
 
 static void test_bind_by_option_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	size_t i = 0;
 
 	/* No "bind" type: the rbind option alone makes it a bind mount. */
@@ -717,7 +718,7 @@ static void test_bind_by_option_refused(void)
 
 static void test_bind_relative_source_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	size_t i = 0;
 
 	CHECK(harden_with_mount(bind_mount("etc", "/mnt"), &i, &err) == -1);
@@ -726,7 +727,7 @@ static void test_bind_relative_source_refused(void)
 
 static void test_bind_symlink_to_forbidden_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	char link[128];
 	size_t i = 0;
 
@@ -739,7 +740,7 @@ static void test_bind_symlink_to_forbidden_refused(void)
 
 static void test_bind_tmp_dir_allowed(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	char dir[128];
 	size_t i = 0;
 
@@ -751,7 +752,7 @@ static void test_bind_tmp_dir_allowed(void)
 
 static void test_shared_propagation_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	char dir[128];
 	size_t i = 0;
 	char want[128];
@@ -759,9 +760,9 @@ static void test_shared_propagation_refused(void)
 	snprintf(dir, sizeof(dir), "%s/shared-dir", scratch);
 	CHECK(mkdir(dir, 0755) == 0);
 	CHECK(harden_with_mount(json_pack("{s:s,s:s,s:s,s:[s,s]}",
-					  "destination", "/mnt", "type",
-					  "bind", "source", dir, "options",
-					  "rbind", "rshared"),
+					  "destination", "/mnt", "type", "bind",
+					  "source", dir, "options", "rbind",
+					  "rshared"),
 				&i, &err) == -1);
 	snprintf(want, sizeof(want),
 		 "config.json: mounts[%zu]: shared mount propagation, refused",
@@ -778,7 +779,7 @@ static void test_shared_propagation_refused(void)
 
 static void test_mounts_malformed(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 	size_t i = 0;
 
@@ -791,11 +792,12 @@ static void test_mounts_malformed(void)
 	CHECK_STR(err.msg, "config.json: mounts: must be an array");
 }
 
-/* --- devices and sysctls ----------------------------------------------------- */
+/* --- devices and sysctls -----------------------------------------------------
+ */
 
 static void test_linux_devices_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 
 	CHECK(spec != NULL);
@@ -818,13 +820,13 @@ static json_t *device_rules(json_t *spec)
 
 static void test_allow_all_devices_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 
 	CHECK(spec != NULL);
-	json_array_append_new(device_rules(spec),
-			      json_pack("{s:b,s:s}", "allow", 1, "access",
-					"rwm"));
+	json_array_append_new(
+		device_rules(spec),
+		json_pack("{s:b,s:s}", "allow", 1, "access", "rwm"));
 	CHECK(harden(spec, &def, &err) < 0);
 	CHECK_STR(err.msg, "config.json: linux.resources.devices[1]: allows "
 			   "every device, refused");
@@ -832,7 +834,7 @@ static void test_allow_all_devices_refused(void)
 
 static void test_allow_type_a_or_wildcard_major_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 
 	CHECK(spec != NULL);
@@ -853,7 +855,7 @@ static void test_allow_type_a_or_wildcard_major_refused(void)
 
 static void test_specific_device_rule_allowed(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 
 	CHECK(spec != NULL);
@@ -867,7 +869,7 @@ static void test_specific_device_rule_allowed(void)
 
 static void test_unsafe_sysctl_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 
 	CHECK(spec != NULL);
@@ -884,7 +886,7 @@ static void test_unsafe_sysctl_refused(void)
 
 static void test_safe_sysctl_allowed(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 
 	CHECK(spec != NULL);
@@ -899,14 +901,14 @@ static void test_safe_sysctl_allowed(void)
 
 static void test_policy_sysctl_list_replaces_default(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 
 	/* readonly-rootfs allows only net.ipv4.tcp_syncookies. */
 	CHECK(spec != NULL);
-	json_object_set_new(linux_of(spec), "sysctl",
-			    json_pack("{s:s}", "net.ipv4.ping_group_range",
-				      "0 1"));
+	json_object_set_new(
+		linux_of(spec), "sysctl",
+		json_pack("{s:s}", "net.ipv4.ping_group_range", "0 1"));
 	CHECK(harden(spec, &readonly, &err) < 0);
 	CHECK_CONTAINS(err.msg, "sysctl \"net.ipv4.ping_group_range\" is not "
 				"in the safe namespaced set, refused");
@@ -916,11 +918,12 @@ static void test_policy_sysctl_list_replaces_default(void)
 	CHECK(harden(spec, &readonly, &err) == 0);
 }
 
-/* --- masked and read-only paths, rootfs -------------------------------------- */
+/* --- masked and read-only paths, rootfs --------------------------------------
+ */
 
 static void test_masked_paths_added_once(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 	json_t *masked;
 	size_t i;
@@ -946,7 +949,7 @@ static void test_masked_paths_added_once(void)
 
 static void test_masked_paths_created_and_kept(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 	json_t *masked;
 
@@ -970,7 +973,7 @@ static void test_masked_paths_created_and_kept(void)
 
 static void test_masked_paths_not_an_array(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 
 	CHECK(spec != NULL);
@@ -982,7 +985,7 @@ static void test_masked_paths_not_an_array(void)
 
 static void test_readonly_rootfs_from_policy(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 
 	CHECK(spec != NULL);
@@ -996,17 +999,18 @@ static void test_readonly_rootfs_from_policy(void)
 	CHECK_STR(json_string_value(get(spec, "root", "path")), "rootfs");
 }
 
-/* --- annotations, hooks, seccomp --------------------------------------------- */
+/* --- annotations, hooks, seccomp ---------------------------------------------
+ */
 
 /* The digest of policy `p`'s plan for the non-root spec, whose final
  * bounding set is CAP_KILL and CAP_NET_BIND_SERVICE. */
 static int expected_digest(const struct hs_policy *p,
 			   char out[HS_DIGEST_HEX_LEN + 1])
 {
-	static const char *const caps[] = { "CAP_KILL", "CAP_NET_BIND_SERVICE",
-					    NULL };
+	static const char *const caps[] = {"CAP_KILL", "CAP_NET_BIND_SERVICE",
+					   NULL};
 	struct hs_resolve_ctx rctx = ctx.node;
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_seccomp_plan plan;
 
 	rctx.caps = caps;
@@ -1021,7 +1025,7 @@ static int expected_digest(const struct hs_policy *p,
 
 static void test_annotations_set_and_overwritten(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 	char want[HS_DIGEST_HEX_LEN + 1];
 	json_t *ann;
@@ -1045,30 +1049,29 @@ static void test_annotations_set_and_overwritten(void)
 
 static void test_annotations_created(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 
 	CHECK(spec != NULL);
 	CHECK(json_object_get(spec, "annotations") == NULL);
 	CHECK(harden(spec, &refuse, &err) == 0);
-	CHECK_STR(json_string_value(get(spec, "annotations",
-					HS_ANNOTATION_POLICY)),
+	CHECK_STR(json_string_value(
+			  get(spec, "annotations", HS_ANNOTATION_POLICY)),
 		  "refuse-root");
 }
 
 static void test_too_many_mounts_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 	json_t *mounts;
 
 	CHECK(spec != NULL);
 	mounts = json_object_get(spec, "mounts");
 	while (json_array_size(mounts) <= HS_SPEC_MAX_MOUNTS)
-		json_array_append_new(mounts,
-				      json_pack("{s:s,s:s,s:s}", "destination",
-						"/t", "type", "tmpfs", "source",
-						"tmpfs"));
+		json_array_append_new(
+			mounts, json_pack("{s:s,s:s,s:s}", "destination", "/t",
+					  "type", "tmpfs", "source", "tmpfs"));
 	CHECK(harden(spec, &def, &err) < 0);
 	CHECK_STR(err.msg, "config.json: mounts: 1025 mounts, more than the "
 			   "limit of 1024");
@@ -1076,7 +1079,7 @@ static void test_too_many_mounts_refused(void)
 
 static void test_too_many_annotations_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 	json_t *ann = json_object();
 	int i;
@@ -1100,7 +1103,7 @@ static void test_too_many_annotations_refused(void)
  * the wrapper accepts must not carry more than that once ours are added. */
 static void test_hardened_annotations_within_state_limit(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 	json_t *ann = json_object();
 	int i, r;
@@ -1119,7 +1122,7 @@ static void test_hardened_annotations_within_state_limit(void)
 
 static void test_annotations_not_object(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 
 	CHECK(spec != NULL);
@@ -1131,21 +1134,21 @@ static void test_annotations_not_object(void)
 /* The hook entry hardshim injects for `stage`. */
 static json_t *our_hook(const char *stage)
 {
-	return json_pack("{s:s,s:[s,s,s],s:[s],s:i}", "path",
-			 "/usr/local/bin/hardshim", "args", "hardshim", "hook",
-			 stage, "env",
-			 "HARDSHIM_CONFIG=/etc/hardshim/config.json", "timeout",
-			 5);
+	return json_pack(
+		"{s:s,s:[s,s,s],s:[s],s:i}", "path", "/usr/local/bin/hardshim",
+		"args", "hardshim", "hook", stage, "env",
+		"HARDSHIM_CONFIG=/etc/hardshim/config.json", "timeout", 5);
 }
 
 static void test_hooks_injected_first(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 	_cleanup_json_ json_t *theirs =
-		json_pack("{s:s,s:[s]}", "path", "/usr/bin/nvidia-hook",
-			  "args", "nvidia-hook");
-	_cleanup_json_ json_t *stop = json_pack("{s:s}", "path", "/bin/cleanup");
+		json_pack("{s:s,s:[s]}", "path", "/usr/bin/nvidia-hook", "args",
+			  "nvidia-hook");
+	_cleanup_json_ json_t *stop =
+		json_pack("{s:s}", "path", "/bin/cleanup");
 	_cleanup_json_ json_t *ours_cr = our_hook("createRuntime");
 	_cleanup_json_ json_t *ours_ps = our_hook("poststart");
 	json_t *hooks;
@@ -1159,12 +1162,12 @@ static void test_hooks_injected_first(void)
 	CHECK(harden(spec, &def, &err) == 0);
 	hooks = json_object_get(spec, "hooks");
 	CHECK(json_array_size(json_object_get(hooks, "createRuntime")) == 2);
-	CHECK(json_equal(json_array_get(json_object_get(hooks, "createRuntime"),
-					0),
-			 ours_cr));
-	CHECK(json_equal(json_array_get(json_object_get(hooks, "createRuntime"),
-					1),
-			 theirs));
+	CHECK(json_equal(
+		json_array_get(json_object_get(hooks, "createRuntime"), 0),
+		ours_cr));
+	CHECK(json_equal(
+		json_array_get(json_object_get(hooks, "createRuntime"), 1),
+		theirs));
 	CHECK(json_array_size(json_object_get(hooks, "poststart")) == 2);
 	CHECK(json_equal(json_array_get(json_object_get(hooks, "poststart"), 0),
 			 ours_ps));
@@ -1180,7 +1183,7 @@ static void test_hooks_injected_first(void)
 
 static void test_hooks_created_when_absent(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 	_cleanup_json_ json_t *ours = our_hook("createRuntime");
 	json_t *hooks;
@@ -1189,9 +1192,9 @@ static void test_hooks_created_when_absent(void)
 	CHECK(harden(spec, &def, &err) == 0);
 	hooks = json_object_get(spec, "hooks");
 	CHECK(json_array_size(json_object_get(hooks, "createRuntime")) == 1);
-	CHECK(json_equal(json_array_get(json_object_get(hooks, "createRuntime"),
-					0),
-			 ours));
+	CHECK(json_equal(
+		json_array_get(json_object_get(hooks, "createRuntime"), 0),
+		ours));
 	CHECK(json_array_size(json_object_get(hooks, "poststart")) == 1);
 	CHECK(json_object_get(hooks, "poststop") == NULL);
 	CHECK(json_object_size(hooks) == 2);
@@ -1199,7 +1202,7 @@ static void test_hooks_created_when_absent(void)
 
 static void test_hooks_not_injected_without_hook_path(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 	struct hs_harden_ctx none = ctx;
 
@@ -1211,7 +1214,7 @@ static void test_hooks_not_injected_without_hook_path(void)
 
 static void test_hooks_malformed_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 
 	CHECK(spec != NULL);
@@ -1228,7 +1231,7 @@ static void test_hooks_malformed_refused(void)
 
 static void test_hooks_too_many_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 	json_t *list = json_array();
 	int i;
@@ -1244,7 +1247,7 @@ static void test_hooks_too_many_refused(void)
 
 static void test_harden_twice_hooks_once(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 
 	CHECK(spec != NULL);
@@ -1263,11 +1266,11 @@ static bool key_absent(const json_t *j, const char *key)
 	size_t i;
 
 	if (json_is_object(j)) {
-		json_object_foreach((json_t *)j, k, v)
+		json_object_foreach ((json_t *)j, k, v)
 			if (strcmp(k, key) == 0 || !key_absent(v, key))
 				return false;
 	} else if (json_is_array(j)) {
-		json_array_foreach(j, i, v)
+		json_array_foreach (j, i, v)
 			if (!key_absent(v, key))
 				return false;
 	}
@@ -1276,12 +1279,12 @@ static bool key_absent(const json_t *j, const char *key)
 
 static void test_seccomp_replaced_and_resolved(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 	_cleanup_json_ json_t *profile =
 		hs_json_load_path(def.seccomp_path, HS_POLICY_MAX_BYTES, &err);
 	json_t *sc;
-	static const char *const x86_64[] = { "SCMP_ARCH_X86_64", NULL };
+	static const char *const x86_64[] = {"SCMP_ARCH_X86_64", NULL};
 
 	CHECK(spec != NULL && profile != NULL);
 	json_object_set_new(linux_of(spec), "seccomp",
@@ -1291,8 +1294,7 @@ static void test_seccomp_replaced_and_resolved(void)
 	sc = get(linux_of(spec), "seccomp", NULL);
 	CHECK(json_is_object(sc));
 	CHECK_STR(json_string_value(json_object_get(sc, "defaultAction")),
-		  json_string_value(json_object_get(profile,
-						    "defaultAction")));
+		  json_string_value(json_object_get(profile, "defaultAction")));
 	CHECK(strcmp(json_string_value(json_object_get(sc, "defaultAction")),
 		     "SCMP_ACT_ALLOW") != 0);
 	CHECK(is_string_array(json_object_get(sc, "architectures"), x86_64));
@@ -1306,7 +1308,7 @@ static void test_seccomp_replaced_and_resolved(void)
 
 static void test_seccomp_added_when_absent(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 
 	CHECK(spec != NULL);
@@ -1317,7 +1319,7 @@ static void test_seccomp_added_when_absent(void)
 
 static void test_seccomp_profile_missing_refused(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *spec = nonroot_spec();
 	struct hs_policy p;
 	int r;
@@ -1325,8 +1327,9 @@ static void test_seccomp_profile_missing_refused(void)
 	/* The policy loads (only its own file is read); hardening plans the
 	 * profile and must stop there, before any annotation claims it. */
 	CHECK(spec != NULL);
-	CHECK(hs_policy_load_file("tests/data/policies/bad-missing-profile.json",
-				  &p, &err) == 0);
+	CHECK(hs_policy_load_file(
+		      "tests/data/policies/bad-missing-profile.json", &p,
+		      &err) == 0);
 	r = harden(spec, &p, &err);
 	hs_policy_free(&p);
 	CHECK(r < 0);
@@ -1337,7 +1340,7 @@ static void test_seccomp_profile_missing_refused(void)
 
 static void test_digest_differs_by_policy(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *a = nonroot_spec();
 	_cleanup_json_ json_t *b = nonroot_spec();
 	const char *da, *db;
@@ -1351,18 +1354,19 @@ static void test_digest_differs_by_policy(void)
 	CHECK(strcmp(da, db) != 0);
 }
 
-/* --- a `runc exec` process ---------------------------------------------------- */
+/* --- a `runc exec` process
+ * ---------------------------------------------------- */
 
 static void test_harden_process(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *proc = json_pack(
 		"{s:{s:i,s:i},s:[s],s:{s:[s,s],s:[s,s],s:[s]},s:b}", "user",
 		"uid", 0, "gid", 0, "args", "sh", "capabilities", "bounding",
 		"CAP_SYS_ADMIN", "CAP_KILL", "effective", "CAP_SYS_ADMIN",
 		"CAP_KILL", "ambient", "CAP_KILL", "noNewPrivileges", 0);
-	static const char *const kill[] = { "CAP_KILL", NULL };
-	static const char *const none[] = { NULL };
+	static const char *const kill[] = {"CAP_KILL", NULL};
+	static const char *const none[] = {NULL};
 
 	CHECK(proc != NULL);
 	CHECK(hs_spec_harden_process(proc, &def, "process.json", "", &err) ==
@@ -1372,17 +1376,17 @@ static void test_harden_process(void)
 	CHECK(is_string_array(get(proc, "capabilities", "ambient"), none));
 	CHECK(json_integer_value(get(proc, "user", "uid")) == 65534);
 	CHECK(json_is_true(json_object_get(proc, "noNewPrivileges")));
-	CHECK_STR(json_string_value(json_array_get(json_object_get(proc, "args"),
-						   0)),
+	CHECK_STR(json_string_value(
+			  json_array_get(json_object_get(proc, "args"), 0)),
 		  "sh");
 }
 
 static void test_harden_process_refusals(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	_cleanup_json_ json_t *proc =
-		json_pack("{s:{s:i,s:i},s:{s:[s]}}", "user", "uid", 0, "gid",
-			  0, "capabilities", "bounding", "CAP_NOPE");
+		json_pack("{s:{s:i,s:i},s:{s:[s]}}", "user", "uid", 0, "gid", 0,
+			  "capabilities", "bounding", "CAP_NOPE");
 	_cleanup_json_ json_t *arr = json_array();
 
 	CHECK(proc != NULL);
@@ -1404,7 +1408,7 @@ static void test_harden_process_refusals(void)
 
 static void test_apply_user_rule(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy root_ok;
 	_cleanup_json_ json_t *pol = json_pack(
 		"{s:s,s:s,s:{s:[]},s:{s:b}}", "name", "root-ok", "seccomp",
@@ -1436,7 +1440,7 @@ static void test_apply_user_rule(void)
 
 static int setup(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 
 	if (hs_policy_load_file("policies/tenant-default.json", &def, &err) <
 		    0 ||
@@ -1454,7 +1458,8 @@ static int setup(void)
 	return 0;
 }
 
-/* --- hooks for a network policy -------------------------------------------- */
+/* --- hooks for a network policy --------------------------------------------
+ */
 
 static void set_netns_path(json_t *spec, const char *path)
 {
@@ -1462,7 +1467,7 @@ static void set_netns_path(json_t *spec, const char *path)
 	size_t i;
 	json_t *ns;
 
-	json_array_foreach(list, i, ns)
+	json_array_foreach (list, i, ns)
 		if (strcmp(json_string_value(json_object_get(ns, "type")),
 			   "network") == 0)
 			json_object_set_new(ns, "path", json_string(path));
@@ -1470,7 +1475,7 @@ static void set_netns_path(json_t *spec, const char *path)
 
 static void test_poststop_only_with_network_and_path(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy net = def;
 	_cleanup_json_ json_t *a = nonroot_spec();
 	_cleanup_json_ json_t *b = nonroot_spec();
@@ -1485,10 +1490,13 @@ static void test_poststop_only_with_network_and_path(void)
 	set_netns_path(b, "policies/config.json");
 	CHECK(harden(b, &net, &err) == 0);
 	CHECK(json_array_size(get(b, "hooks", "poststop")) == 1);
-	CHECK_STR(json_string_value(json_array_get(json_object_get(
-			  json_array_get(get(b, "hooks", "poststop"), 0), "args"),
-						   2)),
-		  "poststop");
+	CHECK_STR(
+		json_string_value(json_array_get(
+			json_object_get(
+				json_array_get(get(b, "hooks", "poststop"), 0),
+				"args"),
+			2)),
+		"poststop");
 	/* Without a network policy there is nothing to remove. */
 	net.has_network = false;
 	set_netns_path(c, "policies/config.json");
@@ -1498,7 +1506,7 @@ static void test_poststop_only_with_network_and_path(void)
 
 static void test_network_policy_needs_own_netns(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_policy net = def;
 	_cleanup_json_ json_t *spec = nonroot_spec();
 	json_t *list = json_object_get(linux_of(spec), "namespaces");
@@ -1507,7 +1515,7 @@ static void test_network_policy_needs_own_netns(void)
 
 	net.has_network = true;
 	net.required_ns = 0;
-	json_array_foreach(list, i, ns)
+	json_array_foreach (list, i, ns)
 		if (strcmp(json_string_value(json_object_get(ns, "type")),
 			   "network") == 0) {
 			json_array_remove(list, i);

@@ -7,7 +7,7 @@
 #include "hs_state.h"
 #include "hs_test.h"
 
-#define RUNC_STATE                                                            \
+#define RUNC_STATE                                                             \
 	"{\"ociVersion\":\"1.0.2-dev\",\"id\":\"h1\",\"status\":\"creating\"," \
 	"\"pid\":4364,\"bundle\":\"/path/to/bundle\""
 
@@ -27,7 +27,7 @@ static int parse(const char *text, struct hs_state *st, struct hs_error *err)
 
 static void test_valid_runc_state(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_state st;
 
 	CHECK(parse(RUNC_STATE "}", &st, &err) == 0);
@@ -43,7 +43,7 @@ static void test_valid_runc_state(void)
 
 static void test_with_annotations(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_state st;
 
 	CHECK(parse(RUNC_STATE ",\"annotations\":{\"hardshim.dev/policy\":"
@@ -59,7 +59,7 @@ static void test_with_annotations(void)
 
 static void test_unknown_keys_tolerated(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_state st;
 
 	/* A newer runtime may add fields: the state is the runtime's. */
@@ -70,7 +70,7 @@ static void test_unknown_keys_tolerated(void)
 
 static void test_poststop_without_pid(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_state st;
 
 	CHECK(parse("{\"ociVersion\":\"1.0.2\",\"id\":\"h1\",\"status\":"
@@ -83,7 +83,7 @@ static void test_poststop_without_pid(void)
 
 static void test_pid_bounds(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_state st;
 
 	CHECK(parse("{\"ociVersion\":\"1\",\"id\":\"h\",\"status\":\"created\""
@@ -100,7 +100,7 @@ static void test_pid_bounds(void)
 
 static void test_pid_zero(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_state st;
 
 	/* A second "pid" is a duplicate key, refused before any meaning. */
@@ -118,7 +118,7 @@ static void test_pid_zero(void)
 
 static void test_pid_negative(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_state st;
 
 	CHECK(parse("{\"ociVersion\":\"1\",\"id\":\"h\",\"status\":\"created\""
@@ -129,7 +129,7 @@ static void test_pid_negative(void)
 
 static void test_pid_too_large(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_state st;
 
 	CHECK(parse("{\"ociVersion\":\"1\",\"id\":\"h\",\"status\":\"created\""
@@ -146,7 +146,7 @@ static void test_pid_too_large(void)
 
 static void test_pid_wrong_type(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_state st;
 
 	CHECK(parse("{\"ociVersion\":\"1\",\"id\":\"h\",\"status\":\"created\""
@@ -162,7 +162,7 @@ static void test_pid_wrong_type(void)
 
 static void test_missing_id(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_state st;
 
 	CHECK(parse("{\"ociVersion\":\"1\",\"status\":\"created\",\"bundle\":"
@@ -173,15 +173,15 @@ static void test_missing_id(void)
 
 static void test_missing_or_wrong_fields(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_state st;
 
 	CHECK(parse("{\"id\":\"h\",\"status\":\"created\",\"bundle\":\"/b\"}",
 		    &st, &err) < 0);
 	CHECK_STR(err.msg, "state: ociVersion: required, missing");
 	memset(&err, 0, sizeof(err));
-	CHECK(parse("{\"ociVersion\":\"1\",\"id\":\"h\",\"bundle\":\"/b\"}", &st,
-		    &err) < 0);
+	CHECK(parse("{\"ociVersion\":\"1\",\"id\":\"h\",\"bundle\":\"/b\"}",
+		    &st, &err) < 0);
 	CHECK_STR(err.msg, "state: status: required, missing");
 	memset(&err, 0, sizeof(err));
 	CHECK(parse("{\"ociVersion\":\"1\",\"id\":\"h\",\"status\":\"c\"}", &st,
@@ -196,7 +196,7 @@ static void test_missing_or_wrong_fields(void)
 
 static void test_relative_bundle(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_state st;
 
 	CHECK(parse("{\"ociVersion\":\"1\",\"id\":\"h\",\"status\":\"created\""
@@ -213,7 +213,7 @@ static void test_relative_bundle(void)
 
 static void test_long_id(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_state st;
 	char text[HS_ID_MAX + 256], id[HS_ID_MAX + 2];
 
@@ -229,7 +229,7 @@ static void test_long_id(void)
 
 static void test_annotations_not_object(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_state st;
 
 	CHECK(parse(RUNC_STATE ",\"annotations\":[\"a=b\"]}", &st, &err) < 0);
@@ -239,7 +239,7 @@ static void test_annotations_not_object(void)
 
 static void test_annotation_value_not_string(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_state st;
 
 	CHECK(parse(RUNC_STATE ",\"annotations\":{\"a\":\"b\","
@@ -255,7 +255,7 @@ static void test_annotation_value_not_string(void)
 
 static void test_too_many_annotations(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_state st;
 	json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:o}", "ociVersion", "1", "id",
 			      "h", "status", "c", "bundle", "/b", "annotations",
@@ -278,7 +278,7 @@ static void test_too_many_annotations(void)
 
 static void test_not_an_object(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_state st;
 	json_t *s = json_string("h1");
 
@@ -295,7 +295,7 @@ static void test_not_an_object(void)
 
 static void test_keeps_own_reference(void)
 {
-	struct hs_error err = { 0 };
+	struct hs_error err = {0};
 	struct hs_state st;
 
 	/* parse() dropped its reference: the strings must still be alive. */
