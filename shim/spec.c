@@ -454,6 +454,21 @@ static int check_mounts(json_t *spec, const struct hs_policy *policy,
 	return ret;
 }
 
+/* Shared root propagation would let the container's mounts appear on the
+ * host, as the shared bind mounts refused above would. */
+static int check_propagation(const json_t *lnx, const char *file,
+			     struct hs_error *err)
+{
+	const char *prop =
+		json_string_value(json_object_get(lnx, "rootfsPropagation"));
+
+	if (prop &&
+	    (strcmp(prop, "shared") == 0 || strcmp(prop, "rshared") == 0))
+		return hs_json_err(err, file, "linux.rootfsPropagation",
+				   "\"%s\" propagation, refused", prop);
+	return 0;
+}
+
 /* --- devices and sysctls ------------------------------------------------- */
 
 static int check_devices(json_t *lnx, const struct hs_policy *policy,
@@ -487,6 +502,10 @@ static int check_devices(json_t *lnx, const struct hs_policy *policy,
 		    json_integer_value(json_object_get(r, "major")) < 0)
 			ret = hs_json_err(err, file, p,
 					  "allows every device, refused");
+		/* A block device is a host disk, raw: no tenant needs one. */
+		else if (strcmp(json_string_value(type), "b") == 0)
+			ret = hs_json_err(err, file, p,
+					  "allows a block device, refused");
 	}
 	return ret;
 }
@@ -913,6 +932,8 @@ int hs_spec_harden(json_t *spec, const struct hs_policy *policy,
 		return hs_json_err(err, file, "linux", "required object");
 
 	/* Refusals first: none of them depends on an edit. */
+	if (check_propagation(lnx, file, err) < 0)
+		ret = -1;
 	if (check_namespaces(lnx, policy, file, err) < 0)
 		ret = -1;
 	if (check_mounts(spec, policy, file, err) < 0)

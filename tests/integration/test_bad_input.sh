@@ -117,6 +117,14 @@ b=$(fresh device)
 jq_edit "$b" '.linux.devices = [{"path":"/dev/sda","type":"b","major":8,"minor":0}]'
 refused extra-device "$b" "extra devices"
 
+b=$(fresh blockdev)
+jq_edit "$b" '.linux.resources.devices += [{"allow":true,"type":"b","major":8,"minor":0,"access":"rw"}]'
+refused block-device-rule "$b" "allows a block device, refused"
+
+b=$(fresh propagation)
+jq_edit "$b" '.linux.rootfsPropagation = "rshared"'
+refused shared-root-propagation "$b" '"rshared" propagation, refused'
+
 b=$(fresh sysctl)
 jq_edit "$b" '.linux.sysctl = {"net.ipv4.ip_forward":"1"}'
 refused unsafe-sysctl "$b" 'sysctl "net.ipv4.ip_forward"'
