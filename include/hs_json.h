@@ -29,6 +29,14 @@ json_t *hs_json_load_at(int dirfd, const char *name, const char *display,
 /* The same for a path (AT_FDCWD), symlinks in the last component refused. */
 json_t *hs_json_load_path(const char *path, size_t max, struct hs_error *err);
 
+/* From now on, hs_json_load_path and hs_json_load_stat (the readers of
+ * policies, profiles and network policies) refuse a file that is not
+ * root's or that others may write, as hs_json_load_trusted does: the
+ * wrapper and the hooks call this first, because those files decide what
+ * every container may do. `hardshim check` and `explain` do not: policy
+ * authors check their drafts wherever they keep them. */
+void hs_json_trust_policy_files(void);
+
 /* As hs_json_load_path, and *ret_st is the fstat of the very fd parsed:
  * what a cache compares to tell whether the file has changed since. */
 json_t *hs_json_load_stat(const char *path, size_t max, struct stat *ret_st,

@@ -280,6 +280,7 @@ int hs_hook_main(const char *stage)
 		fprintf(stderr, "hardshim hook: unknown stage \"%s\"\n", stage);
 		return 2;
 	}
+	hs_json_trust_policy_files();
 	if (read_state(&st, &err) < 0) {
 		fprintf(stderr, "hardshim hook %s: %s\n", stage, err.msg);
 		return 1;

@@ -401,6 +401,7 @@ int hs_runtime_main(int argc, char **argv)
 	const char *action = "runtime";
 	int ret;
 
+	hs_json_trust_policy_files();
 	if (hs_runtime_args_parse(argc, argv, &w.args, &err) < 0)
 		return refuse(&w, &err, action);
 	if (w.args.sub_index >= 0)

@@ -178,6 +178,18 @@ chmod 0666 "$etc/config.json"
 b=$(fresh writableconfig)
 HARDSHIM_CONFIG=$etc/config.json refused writable-config "$b" "writable by group or others"
 
+etc=$(with_config writablepolicy)
+chmod -R go-w "$etc"
+chmod 0666 "$etc/seccomp/tenant-default.json"
+b=$(fresh writableprofile)
+HARDSHIM_CONFIG=$etc/config.json refused writable-profile "$b" "tenant-default.json: writable by group or others"
+
+etc=$(with_config notrootpolicy)
+chmod -R go-w "$etc"
+chown 65534 "$etc/tenant-default.json"
+b=$(fresh notrootpolicy)
+HARDSHIM_CONFIG=$etc/config.json refused policy-not-root-owned "$b" "tenant-default.json: not owned by root"
+
 etc=$(with_config notroot)
 chmod -R go-w "$etc"
 chown 65534 "$etc/config.json"
