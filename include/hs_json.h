@@ -69,6 +69,9 @@ char *hs_file_read_at(int dirfd, const char *name, const char *display,
 int hs_file_write_at(int dirfd, const char *name, const char *text, size_t len,
 		     struct hs_error *err);
 
+/* write(2) until all of `len` is written; -1 with errno on failure. */
+int hs_file_write_all(int fd, const char *buf, size_t len);
+
 /* Serialises with the flags every writer uses. Caller frees. */
 char *hs_json_dump(const json_t *json);
 

@@ -183,7 +183,7 @@ char *hs_json_dump(const json_t *json)
 	return json_dumps(json, JSON_COMPACT | JSON_PRESERVE_ORDER);
 }
 
-static int write_all(int fd, const char *buf, size_t len)
+int hs_file_write_all(int fd, const char *buf, size_t len)
 {
 	while (len > 0) {
 		ssize_t n = write(fd, buf, len);
@@ -233,7 +233,7 @@ int hs_file_write_at(int dirfd, const char *name, const char *text, size_t len,
 	if (fd < 0)
 		return hs_err(err, errno, "%s: create temporary file: %s", name,
 			      strerror(errno));
-	if (fchmod(fd, mode) < 0 || write_all(fd, text, len) < 0 ||
+	if (fchmod(fd, mode) < 0 || hs_file_write_all(fd, text, len) < 0 ||
 	    fsync(fd) < 0) {
 		int e = errno;
 

@@ -634,21 +634,6 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t def_action, struct seen *seen,
 	return rc;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Copies the exported program from the memfd to out_fd, so that the bytes
  * the caller gets are the bytes that were counted. */
 static int copy_out(int from, int to, size_t len, struct hs_error *err)
@@ -668,7 +653,7 @@ static int copy_out(int from, int to, size_t len, struct hs_error *err)
 			return hs_err(err, n < 0 ? errno : EIO,
 				      "seccomp: reading the exported filter "
 				      "failed");
-		if (write_all(to, buf, (size_t)n) < 0)
+		if (hs_file_write_all(to, buf, (size_t)n) < 0)
 			return hs_err(err, errno, "seccomp: write: %s",
 				      strerror(errno));
 		len -= (size_t)n;
