@@ -330,20 +330,22 @@ static const json_t *get_typed(const json_t *obj, const char *key,
 {
 	char p[HS_ERR_MSG_MAX];
 	const json_t *v = json_object_get(obj, key);
+	bool missing = !v || json_is_null(v);
 
 	*ret = 0;
+	if (missing && !required)
+		return NULL;
+	if (!missing && ((int)json_typeof(v) == type ||
+			 (type == JSON_TRUE && json_is_boolean(v))))
+		return v;
+	/* The path is built only for a report: these getters run on every
+	 * field of every file a container start reads. */
 	hs_json_path_key(p, sizeof(p), path, key);
-	if (!v || json_is_null(v)) {
-		if (required)
-			*ret = hs_json_err(err, file, p, "required, missing");
-		return NULL;
-	}
-	if ((int)json_typeof(v) != type &&
-	    !(type == JSON_TRUE && json_is_boolean(v))) {
+	if (missing)
+		*ret = hs_json_err(err, file, p, "required, missing");
+	else
 		*ret = hs_json_err(err, file, p, "must be %s", type_name);
-		return NULL;
-	}
-	return v;
+	return NULL;
 }
 
 int hs_json_get_string(const json_t *obj, const char *key, bool required,
@@ -409,15 +411,17 @@ int hs_json_get_string_array(const json_t *obj, const char *key, bool required,
 
 	if (!v)
 		return r;
-	hs_json_path_key(p, sizeof(p), path, key);
-	if (json_array_size(v) > max)
+	if (json_array_size(v) > max) {
+		hs_json_path_key(p, sizeof(p), path, key);
 		return hs_json_err(err, file, p,
 				   "%zu entries, more than the limit of %zu",
 				   json_array_size(v), max);
+	}
 	json_array_foreach (v, i, item) {
 		if (!json_is_string(item)) {
 			char pi[HS_ERR_MSG_MAX];
 
+			hs_json_path_key(p, sizeof(p), path, key);
 			hs_json_path_index(pi, sizeof(pi), p, i);
 			r = hs_json_err(err, file, pi, "must be a string");
 		}
