@@ -37,7 +37,7 @@ CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(CFLAGS) $(WARN) $(HARDEN) -Iinclude $(PKG_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(HARDEN_LD)
 
-SRCS := $(wildcard shim/*.c netpol/*.c)
+SRCS := $(wildcard shim/*.c shim/*/*.c netpol/*.c)
 OBJS := $(SRCS:%.c=build/%.o)
 LIB_OBJS := $(filter-out build/shim/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -47,7 +47,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
 
 all: build/hardshim
 
-build/%.o: %.c $(wildcard include/*.h netpol/*.h)
+build/%.o: %.c $(wildcard include/*.h netpol/*.h shim/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -75,7 +75,7 @@ bench: deps
 	$(MAKE) all
 	hack/bench-start.sh
 
-FORMAT_FILES = $(SRCS) $(wildcard include/*.h netpol/*.h tests/unit/*.[ch] tests/probe/*.c)
+FORMAT_FILES = $(SRCS) $(wildcard include/*.h netpol/*.h shim/*/*.h tests/unit/*.[ch] tests/probe/*.c)
 
 format-check:
 	clang-format --dry-run --Werror $(FORMAT_FILES)

@@ -6,7 +6,7 @@
  *   hs_seccomp_compile  (hs_seccomp.h) OCI linux.seccomp -> BPF, size
  *
  * The inheritance rules of `extends` are written at the top of
- * shim/profile_load.c. */
+ * shim/profile/load.c. */
 #ifndef HS_PROFILE_H
 #define HS_PROFILE_H
 

@@ -1,4 +1,4 @@
-/* A hash index of syscall names; see hs_profile_internal.h.
+/* A hash index of syscall names; see profile_internal.h.
  *
  * Open addressing with linear probing, at most half full. FNV-1a is not
  * keyed: names come from profiles that administrators write, bounded by
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hs_profile_internal.h"
+#include "profile_internal.h"
 
 static uint32_t name_hash(const char *s)
 {

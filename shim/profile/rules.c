@@ -1,5 +1,5 @@
 /* What two rules select and what they do, to tell a conflict from a
- * repetition; see hs_profile_internal.h.
+ * repetition; see profile_internal.h.
  *
  * The comparisons are those of a canonical form: the order of args, of
  * caps and of arches does not change what a rule matches, so each is
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hs_profile_internal.h"
+#include "profile_internal.h"
 
 /* The bound of the canonical text of one comparison. */
 #define ARG_TEXT_MAX 128

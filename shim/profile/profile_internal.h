@@ -2,12 +2,12 @@
  * validation, loading and resolution share. Nothing outside shim/profile_*
  * includes this header; the module's interface is hs_profile.h.
  *
- *   profile_validate.c  one file's JSON, as written
- *   profile_load.c      reading files, the extends chain, merging
- *   profile_resolve.c   Docker's includes/excludes, unknown names, conflicts
- *   profile_node.c      the node resolution is done for (uname)
- *   profile_rules.c     what two rules select and do, to find conflicts
- *   profile_index.c     a hash index of syscall names */
+ *   validate.c  one file's JSON, as written
+ *   load.c      reading files, the extends chain, merging
+ *   resolve.c   Docker's includes/excludes, unknown names, conflicts
+ *   node.c      the node resolution is done for (uname)
+ *   rules.c     what two rules select and do, to find conflicts
+ *   index.c     a hash index of syscall names */
 #ifndef HS_PROFILE_INTERNAL_H
 #define HS_PROFILE_INTERNAL_H
 
@@ -40,7 +40,7 @@ int hs_profile_parse_kernel_version(const char *s, unsigned *ret_major,
 const char *hs_profile_extends_problem(const char *ext);
 
 /* ---------------------------------------------------------------------
- * Rules compared (profile_rules.c)
+ * Rules compared (rules.c)
  *
  * Two rules for the same syscall conflict when they select the same calls
  * but do different things. These answer both questions on the JSON
@@ -69,7 +69,7 @@ bool hs_profile_args_equal(const json_t *a, const json_t *b);
 bool hs_profile_conditions_equal(const json_t *rule_a, const json_t *rule_b);
 
 /* ---------------------------------------------------------------------
- * Syscall names indexed (profile_index.c)
+ * Syscall names indexed (index.c)
  *
  * An open-addressing hash table from a name to two numbers the caller
  * uses, typically the first and last record of a list it keeps for that

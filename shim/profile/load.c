@@ -41,7 +41,7 @@
 #include <sys/stat.h>
 
 #include "hs_cleanup.h"
-#include "hs_profile_internal.h"
+#include "profile_internal.h"
 
 /* ---------------------------------------------------------------------
  * Annotating and merging

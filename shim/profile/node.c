@@ -1,7 +1,7 @@
 /* The node a profile is resolved for: Docker's name for its architecture,
  * the OCI name libseccomp knows it by, and the kernel version that
  * includes/excludes.minKernel is compared with. See hs_profile_node_ctx in
- * hs_profile.h. Apart from profile_resolve.c, which stays pure, because
+ * hs_profile.h. Apart from resolve.c, which stays pure, because
  * this asks the running kernel (uname). */
 #include <errno.h>
 #include <string.h>

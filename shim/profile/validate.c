@@ -8,7 +8,7 @@
  * Only what Docker's own default profile needs in order to load unchanged
  * (syscalls newer than the linked libseccomp) is a warning, and only where
  * skipping the name cannot widen the filter; that is decided when the
- * profile is resolved (profile_resolve.c).
+ * profile is resolved (resolve.c).
  *
  * Numbers: jansson reads integers as signed 64-bit values and rejects
  * larger ones as a syntax error, so args values and valueTwo of 2^63 and
@@ -28,7 +28,7 @@
 #include <sys/un.h>
 
 #include "hs_cleanup.h"
-#include "hs_profile_internal.h"
+#include "profile_internal.h"
 #include "hs_seccomp.h"
 
 /* The largest errno the kernel lets SECCOMP_RET_ERRNO return. */

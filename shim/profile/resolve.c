@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "hs_cleanup.h"
-#include "hs_profile_internal.h"
+#include "profile_internal.h"
 #include "hs_seccomp.h"
 
 #define PATH_BUF HS_PROFILE_PATH_BUF
