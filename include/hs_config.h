@@ -16,6 +16,15 @@ struct hs_tenant_rule {
 	const char *policy; /* a tenant policy name */
 };
 
+/* A hook a spec may keep besides hardshim's own (a GPU hook, Docker's
+ * network hook): matched by stage, by the path it resolves to, and by the
+ * first arguments when `args` is set. */
+struct hs_hook_grant {
+	const char *stage;
+	const char *path; /* absolute */
+	const json_t *args; /* array of strings: a prefix of the hook's args */
+};
+
 struct hs_config {
 	json_t *json; /* owns every string below */
 	char path[HS_PATH_MAX]; /* absolute */
@@ -27,7 +36,26 @@ struct hs_config {
 	int hook_timeout; /* seconds, for every injected hook */
 	char decision_log[HS_PATH_MAX]; /* "" when not configured */
 	const char *cache_dir; /* seccomp plan cache, absolute */
+	/* Where the engines keep each pod's and container's own files, as
+	 * path templates with {id}, {sandbox} and {podUid}: the bind sources
+	 * every pod may have (shim/spec/mounts.c). */
+	const char *engine_dirs[HS_CONFIG_MAX_LIST];
+	size_t n_engine_dirs;
+	/* Directories of persistent network namespaces (CNI's, podman's). */
+	const char *netns_dirs[HS_CONFIG_MAX_LIST];
+	size_t n_netns_dirs;
+	/* cgroup parents a container's cgroupsPath must lie under: cgroupfs
+	 * paths ("/kubepods") or systemd slices ("kubepods.slice"). */
+	const char *cgroup_parents[HS_CONFIG_MAX_LIST];
+	size_t n_cgroup_parents;
+	struct hs_hook_grant hooks[HS_CONFIG_MAX_LIST];
+	size_t n_hooks;
 };
+
+/* The variables an engineDirs template may use. */
+#define HS_ENGINE_VAR_ID "{id}"
+#define HS_ENGINE_VAR_SANDBOX "{sandbox}"
+#define HS_ENGINE_VAR_POD_UID "{podUid}"
 
 /* HARDSHIM_CONFIG (secure_getenv) or the default path. */
 const char *hs_config_path(void);
@@ -43,6 +71,11 @@ int hs_config_parse(json_t *json, const char *file, const char *dir,
 		    struct hs_config *cfg, struct hs_error *err);
 
 void hs_config_free(struct hs_config *cfg);
+
+/* A config with no file behind it: every list at its built-in default
+ * (engine directories, netns directories and cgroup parents of a node with
+ * the engines' default paths), no hooks granted, no runtime. */
+void hs_config_defaults(struct hs_config *cfg);
 
 /* dir + "/" + rel, unless rel is absolute; truncation is an error.
  * Relative paths in hardshim's files resolve this way against the file's

@@ -38,6 +38,7 @@
 #define HS_POLICY_NAME_MAX 64            /* [a-z0-9-], also a file name */
 #define HS_POLICY_MAX_LIST 256           /* caps, paths, sysctls, selectable ... */
 #define HS_CONFIG_MAX_TENANTS 1024       /* namespace rules in config.json */
+#define HS_CONFIG_MAX_LIST 64            /* engineDirs, netnsDirs, cgroupParents, hooks */
 #define HS_PATH_MAX 4096
 
 /* Container specs. */

@@ -6,9 +6,10 @@
  *   capabilities     { ceiling: ["CAP_..."], allowAmbient: false }
  *   noNewPrivileges  true (hardshim always sets it; false is refused)
  *   user             { runAsNonRoot, root: "remap"|"refuse", uid, gid }
- *   spec             { requiredNamespaces, forbiddenHostPaths, allowDevices,
- *                      allowedSysctls, maskedPaths, readonlyPaths,
- *                      readonlyRootfs }
+ *   spec             { requiredNamespaces, mountTypes, hostPaths,
+ *                      allowDevices, allowedSysctls, maskedPaths,
+ *                      readonlyPaths, readonlyRootfs }: an allow-list;
+ *                    what a spec has beyond it is refused
  *   exec             { allow: true|false } for `runc exec` into a container
  *   selectable       policy names a pod annotation may pick instead
  *   network          path of a network policy (policies/netpol/), relative
@@ -39,6 +40,26 @@ enum hs_ns {
 
 enum hs_root_rule { HS_ROOT_REFUSE, HS_ROOT_REMAP };
 
+/* Mount types a spec may have besides binds, each with its rules
+ * (shim/spec/mounts.c). */
+enum hs_mount_type {
+	HS_MOUNT_PROC = 1 << 0,
+	HS_MOUNT_SYSFS = 1 << 1,
+	HS_MOUNT_CGROUP = 1 << 2,
+	HS_MOUNT_CGROUP2 = 1 << 3,
+	HS_MOUNT_TMPFS = 1 << 4,
+	HS_MOUNT_MQUEUE = 1 << 5,
+	HS_MOUNT_DEVPTS = 1 << 6,
+};
+#define HS_MOUNT_ALL 0x7f
+
+/* A host path a policy grants as a bind source, beside the engines' own
+ * per-pod directories (config.json "engineDirs"). */
+struct hs_host_path {
+	const char *path; /* absolute, normalised */
+	bool read_only; /* the mount is made read-only (default) */
+};
+
 struct hs_policy {
 	json_t *json; /* owns the borrowed lists below */
 	char file[HS_PATH_MAX];
@@ -53,7 +74,9 @@ struct hs_policy {
 	enum hs_root_rule root_rule;
 	uint32_t uid, gid;
 	uint32_t required_ns; /* enum hs_ns bits */
-	const json_t *forbidden_host_paths; /* array of absolute paths */
+	uint32_t mount_types; /* enum hs_mount_type bits */
+	struct hs_host_path host_paths[HS_POLICY_MAX_LIST];
+	size_t n_host_paths;
 	const json_t *allowed_sysctls; /* array of names */
 	const json_t *masked_paths; /* added to the standard ones */
 	const json_t *readonly_paths; /* added to the standard ones */
@@ -79,6 +102,14 @@ int hs_policy_parse(json_t *json, const char *file, struct hs_policy *p,
 bool hs_policy_is_selectable(const struct hs_policy *p, const char *name);
 
 void hs_policy_free(struct hs_policy *p);
+
+/* The mount type named `name` ("proc", "tmpfs", ...), or 0. */
+uint32_t hs_policy_mount_type(const char *name);
+
+/* Host paths no policy may grant as a bind source: each gives a container
+ * the host (its root, kernel interfaces, the engines' state and sockets).
+ * NULL-terminated. */
+extern const char *const hs_sensitive_host_paths[];
 
 /* The minimum every container gets, whatever the policy adds. */
 extern const char *const hs_standard_masked_paths[];

@@ -13,8 +13,22 @@
  * tenant's policy lists that one as selectable. */
 #define HS_ANNOTATION_SELECT "hardshim.dev/select-policy"
 
+/* The annotations engines write to say which pod a container belongs to.
+ * A tenant cannot set them: containerd copies only the pod annotations its
+ * runtime's pod_annotations names (hardshim.dev/...). */
+#define HS_ANNOTATION_CRI_TYPE "io.kubernetes.cri.container-type"
+#define HS_ANNOTATION_CRI_SANDBOX "io.kubernetes.cri.sandbox-id"
+#define HS_ANNOTATION_CRI_POD_UID "io.kubernetes.cri.sandbox-uid"
+#define HS_ANNOTATION_CRIO_TYPE "io.kubernetes.cri-o.ContainerType"
+#define HS_ANNOTATION_CRIO_SANDBOX "io.kubernetes.cri-o.SandboxID"
+#define HS_ANNOTATION_CRIO_POD_UID "io.kubernetes.pod.uid"
+
 struct hs_harden_ctx {
 	struct hs_resolve_ctx node; /* arch and kernel; caps are filled in */
+	const struct hs_config *cfg; /* engineDirs, netnsDirs, cgroupParents,
+					hooks; NULL: the built-in defaults */
+	const char *container_id; /* from the runtime's argv; NULL: unknown */
+	const char *runtime_root; /* runc --root, for a sandbox's state */
 	const char *hook_path; /* absolute path of hardshim; NULL: none */
 	const char *config_path; /* absolute, handed to the hooks */
 	int hook_timeout; /* seconds */

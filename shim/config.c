@@ -10,13 +10,46 @@
 #include "hs_cleanup.h"
 #include "hs_cache.h"
 #include "hs_config.h"
+#include "hs_path.h"
 
 static const char *const config_keys[] = {
-	"comment",	 "runtime",  "policyDir",
-	"defaultPolicy", "tenants",  "hookTimeout",
-	"decisionLog",	 "cacheDir", NULL,
+	"comment",    "runtime",     "policyDir",     "defaultPolicy",
+	"tenants",    "hookTimeout", "decisionLog",   "cacheDir",
+	"engineDirs", "netnsDirs",   "cgroupParents", "hooks",
+	NULL,
 };
 static const char *const tenant_keys[] = {"namespace", "policy", NULL};
+static const char *const hook_keys[] = {"stage", "path", "args", NULL};
+
+/* Where containerd (CRI), kubelet, CRI-O, Docker and podman keep a pod's or
+ * a container's own files on a node with their default paths. */
+static const char *const default_engine_dirs[] = {
+	"/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/{sandbox}",
+	"/run/containerd/io.containerd.grpc.v1.cri/sandboxes/{sandbox}",
+	"/var/lib/containerd/io.containerd.grpc.v1.cri/containers/{id}",
+	"/var/lib/kubelet/pods/{podUid}",
+	"/var/lib/containers/storage/overlay-containers/{sandbox}/userdata",
+	"/run/containers/storage/overlay-containers/{sandbox}/userdata",
+	"/var/lib/containers/storage/overlay-containers/{id}/userdata",
+	"/run/containers/storage/overlay-containers/{id}/userdata",
+	"/var/lib/docker/containers/{id}",
+	NULL,
+};
+static const char *const default_netns_dirs[] = {"/run/netns", "/var/run/netns",
+						 NULL};
+static const char *const default_cgroup_parents[] = {
+	"/kubepods",	  "kubepods.slice", "/docker", "system.slice",
+	"/libpod_parent", "machine.slice",  NULL,
+};
+static const char *const hook_stages[] = {
+	"prestart",
+	"createRuntime",
+	"createContainer",
+	"startContainer",
+	"poststart",
+	"poststop",
+	NULL,
+};
 
 const char *hs_config_path(void)
 {
@@ -71,6 +104,155 @@ static int parse_policy_name(const json_t *obj, const char *key, bool required,
 	return 0;
 }
 
+static bool in_list(const char *const *list, const char *s)
+{
+	for (; *list; list++)
+		if (strcmp(*list, s) == 0)
+			return true;
+	return false;
+}
+
+/* A normalised absolute path, or (slices) a systemd slice name. */
+static bool valid_dir(const char *s, bool slice_ok)
+{
+	char norm[HS_PATH_MAX];
+	size_t len = strlen(s);
+
+	if (slice_ok && s[0] != '/')
+		return len > 6 && !strchr(s, '/') && !strchr(s, ':') &&
+		       strcmp(s + len - 6, ".slice") == 0;
+	return hs_path_normalize(s, norm, sizeof(norm)) == 0 &&
+	       strcmp(norm, s) == 0 && !hs_path_has_dotdot(s);
+}
+
+/* Every template names a variable as a whole path component, so that it
+ * grants one pod's or one container's directory, never a whole tree. */
+static bool valid_template(const char *s)
+{
+	static const char *const vars[] = {HS_ENGINE_VAR_ID,
+					   HS_ENGINE_VAR_SANDBOX,
+					   HS_ENGINE_VAR_POD_UID, NULL};
+	const char *p = s;
+	bool have_var = false;
+
+	if (!valid_dir(s, false))
+		return false;
+	while (*p) {
+		const char *seg = ++p, *end = strchrnul(seg, '/');
+		char comp[64];
+
+		p = end;
+		if (!memchr(seg, '{', (size_t)(end - seg)) &&
+		    !memchr(seg, '}', (size_t)(end - seg)))
+			continue;
+		if ((size_t)(end - seg) >= sizeof(comp))
+			return false;
+		memcpy(comp, seg, (size_t)(end - seg));
+		comp[end - seg] = '\0';
+		if (!in_list(vars, comp))
+			return false;
+		have_var = true;
+	}
+	return have_var;
+}
+
+/* A list of paths: the config's, or the built-in default when absent. */
+static int parse_dirs(const json_t *json, const char *key,
+		      const char *const *defaults, bool (*valid)(const char *),
+		      const char *what, const char **out, size_t *n,
+		      const char *file, struct hs_error *err)
+{
+	const json_t *list = NULL;
+	size_t i;
+	json_t *v;
+	int ret = 0;
+
+	if (hs_json_get_string_array(json, key, false, HS_CONFIG_MAX_LIST,
+				     &list, file, "", err) < 0)
+		return -1;
+	if (!list) {
+		for (*n = 0; defaults[*n]; (*n)++)
+			out[*n] = defaults[*n];
+		return 0;
+	}
+	*n = 0;
+	json_array_foreach (list, i, v) {
+		char p[64];
+
+		hs_json_path_index(p, sizeof(p), key, i);
+		if (!valid(json_string_value(v)))
+			ret = hs_json_err(err, file, p, "\"%s\" is not %s",
+					  json_string_value(v), what);
+		else
+			out[(*n)++] = json_string_value(v);
+	}
+	return ret;
+}
+
+static bool valid_abs_dir(const char *s)
+{
+	return valid_dir(s, false);
+}
+
+static bool valid_cgroup_parent(const char *s)
+{
+	return valid_dir(s, true);
+}
+
+static int parse_hooks(const json_t *json, const char *file,
+		       struct hs_config *cfg, struct hs_error *err)
+{
+	const json_t *hooks = json_object_get(json, "hooks");
+	size_t i;
+	json_t *h;
+	int ret = 0;
+
+	if (!hooks)
+		return 0;
+	if (!json_is_array(hooks) ||
+	    json_array_size(hooks) > HS_CONFIG_MAX_LIST)
+		return hs_json_err(err, file, "hooks",
+				   "must be an array of at most %d hooks",
+				   HS_CONFIG_MAX_LIST);
+	json_array_foreach (hooks, i, h) {
+		char p[64];
+		struct hs_hook_grant *g = &cfg->hooks[cfg->n_hooks];
+
+		hs_json_path_index(p, sizeof(p), "hooks", i);
+		if (!json_is_object(h)) {
+			ret = hs_json_err(err, file, p, "must be an object");
+			continue;
+		}
+		if (hs_json_check_keys(h, hook_keys, file, p, err) < 0 ||
+		    hs_json_get_string(h, "stage", true, &g->stage, file, p,
+				       err) < 0 ||
+		    hs_json_get_string(h, "path", true, &g->path, file, p,
+				       err) < 0 ||
+		    hs_json_get_string_array(h, "args", false,
+					     HS_POLICY_MAX_LIST, &g->args, file,
+					     p, err) < 0) {
+			ret = -1;
+			continue;
+		}
+		if (!in_list(hook_stages, g->stage)) {
+			ret = hs_json_err(
+				err, file, p,
+				"stage \"%s\" is not an OCI hook stage",
+				g->stage);
+			continue;
+		}
+		if (!valid_abs_dir(g->path)) {
+			ret = hs_json_err(err, file, p,
+					  "path \"%s\" must be a normalised "
+					  "absolute path",
+					  g->path);
+			continue;
+		}
+		cfg->n_hooks++;
+	}
+	return ret;
+}
+
 static int parse_tenants(const json_t *json, const char *file,
 			 struct hs_config *cfg, struct hs_error *err)
 {
@@ -108,6 +290,23 @@ static int parse_tenants(const json_t *json, const char *file,
 		cfg->n_tenants++;
 	}
 	return ret;
+}
+
+void hs_config_defaults(struct hs_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->hook_timeout = HS_HOOK_TIMEOUT_DEFAULT;
+	cfg->cache_dir = HS_CACHE_DEFAULT_DIR;
+	for (; default_engine_dirs[cfg->n_engine_dirs]; cfg->n_engine_dirs++)
+		cfg->engine_dirs[cfg->n_engine_dirs] =
+			default_engine_dirs[cfg->n_engine_dirs];
+	for (; default_netns_dirs[cfg->n_netns_dirs]; cfg->n_netns_dirs++)
+		cfg->netns_dirs[cfg->n_netns_dirs] =
+			default_netns_dirs[cfg->n_netns_dirs];
+	for (; default_cgroup_parents[cfg->n_cgroup_parents];
+	     cfg->n_cgroup_parents++)
+		cfg->cgroup_parents[cfg->n_cgroup_parents] =
+			default_cgroup_parents[cfg->n_cgroup_parents];
 }
 
 int hs_config_parse(json_t *json, const char *file, const char *dir,
@@ -160,6 +359,24 @@ int hs_config_parse(json_t *json, const char *file, const char *dir,
 				  "\"%s\" must be an absolute path",
 				  cfg->cache_dir);
 	if (parse_tenants(json, file, cfg, err) < 0)
+		ret = -1;
+	if (parse_dirs(json, "engineDirs", default_engine_dirs, valid_template,
+		       "an absolute path template with {id}, {sandbox} or "
+		       "{podUid} as a whole component",
+		       cfg->engine_dirs, &cfg->n_engine_dirs, file, err) < 0)
+		ret = -1;
+	if (parse_dirs(json, "netnsDirs", default_netns_dirs, valid_abs_dir,
+		       "a normalised absolute path", cfg->netns_dirs,
+		       &cfg->n_netns_dirs, file, err) < 0)
+		ret = -1;
+	if (parse_dirs(json, "cgroupParents", default_cgroup_parents,
+		       valid_cgroup_parent,
+		       "a normalised absolute cgroup path or a systemd slice "
+		       "(NAME.slice)",
+		       cfg->cgroup_parents, &cfg->n_cgroup_parents, file,
+		       err) < 0)
+		ret = -1;
+	if (parse_hooks(json, file, cfg, err) < 0)
 		ret = -1;
 	if (ret < 0) {
 		hs_config_free(cfg);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hs_cleanup.h"
+#include "hs_path.h"
 #include "hs_policy.h"
 
 /* runc's default masked and read-only paths: kernel interfaces that leak
@@ -34,6 +35,42 @@ const char *const hs_standard_readonly_paths[] = {
 	"/proc/sysrq-trigger", NULL,
 };
 
+/* What no policy may grant as a bind source. A grant is judged by the same
+ * rule as a spec's bind (the path, beneath it, or a parent of it), so a
+ * policy cannot hand out /var and with it /var/run/docker.sock. */
+const char *const hs_sensitive_host_paths[] = {
+	"/",
+	"/proc",
+	"/sys",
+	"/dev",
+	"/etc",
+	"/root",
+	"/boot",
+	"/usr",
+	"/bin",
+	"/sbin",
+	"/lib",
+	"/lib64",
+	"/var/run",
+	"/run",
+	"/var/lib/kubelet",
+	"/var/lib/containerd",
+	"/var/lib/docker",
+	"/var/lib/containers",
+	"/var/log",
+	NULL,
+};
+
+static const struct {
+	const char *name;
+	enum hs_mount_type bit;
+} mount_type_names[] = {
+	{"proc", HS_MOUNT_PROC},     {"sysfs", HS_MOUNT_SYSFS},
+	{"cgroup", HS_MOUNT_CGROUP}, {"cgroup2", HS_MOUNT_CGROUP2},
+	{"tmpfs", HS_MOUNT_TMPFS},   {"mqueue", HS_MOUNT_MQUEUE},
+	{"devpts", HS_MOUNT_DEVPTS},
+};
+
 static const char *const policy_keys[] = {
 	"name",		"comment",	   "mode",    "seccomp",
 	"capabilities", "noNewPrivileges", "user",    "spec",
@@ -43,11 +80,11 @@ static const char *const caps_keys[] = {"ceiling", "allowAmbient", NULL};
 static const char *const user_keys[] = {"runAsNonRoot", "root", "uid", "gid",
 					NULL};
 static const char *const spec_keys[] = {
-	"requiredNamespaces", "forbiddenHostPaths",
-	"allowDevices",	      "allowedSysctls",
-	"maskedPaths",	      "readonlyPaths",
-	"readonlyRootfs",     NULL,
+	"requiredNamespaces", "mountTypes",	"hostPaths",
+	"allowDevices",	      "allowedSysctls", "maskedPaths",
+	"readonlyPaths",      "readonlyRootfs", NULL,
 };
+static const char *const host_path_keys[] = {"path", "readOnly", NULL};
 static const char *const exec_keys[] = {"allow", NULL};
 
 static const struct {
@@ -139,17 +176,6 @@ static int parse_user(const json_t *json, const char *file, struct hs_policy *p,
 	return 0;
 }
 
-/* A ".." component anywhere: "/a/../b", "/..", "/etc/..". */
-static bool has_dotdot(const char *s)
-{
-	const char *p;
-
-	for (p = strstr(s, ".."); p; p = strstr(p + 1, ".."))
-		if ((p == s || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
-			return true;
-	return false;
-}
-
 static int check_abs_paths(const json_t *list, const char *file,
 			   const char *path, struct hs_error *err)
 {
@@ -162,7 +188,8 @@ static int check_abs_paths(const json_t *list, const char *file,
 		const char *s = json_string_value(v);
 
 		hs_json_path_index(p, sizeof(p), path, i);
-		if (s[0] != '/' || has_dotdot(s) || strlen(s) >= HS_PATH_MAX)
+		if (s[0] != '/' || hs_path_has_dotdot(s) ||
+		    strlen(s) >= HS_PATH_MAX)
 			ret = hs_json_err(err, file, p,
 					  "\"%s\" must be an absolute path "
 					  "without \"..\"",
@@ -196,6 +223,110 @@ static int parse_namespaces(const json_t *list, const char *file,
 	return ret;
 }
 
+uint32_t hs_policy_mount_type(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < HS_ARRAY_SIZE(mount_type_names); i++)
+		if (strcmp(mount_type_names[i].name, name) == 0)
+			return mount_type_names[i].bit;
+	return 0;
+}
+
+static int parse_mount_types(const json_t *spec, const char *file,
+			     struct hs_policy *p, struct hs_error *err)
+{
+	const json_t *list = NULL;
+	size_t i;
+	json_t *v;
+	int ret = 0;
+
+	p->mount_types = HS_MOUNT_ALL;
+	if (hs_json_get_string_array(spec, "mountTypes", false,
+				     HS_POLICY_MAX_LIST, &list, file, "spec",
+				     err) < 0)
+		return -1;
+	if (!list)
+		return 0;
+	p->mount_types = 0;
+	json_array_foreach (list, i, v) {
+		char path[64];
+		uint32_t bit = hs_policy_mount_type(json_string_value(v));
+
+		hs_json_path_index(path, sizeof(path), "spec.mountTypes", i);
+		if (!bit)
+			ret = hs_json_err(
+				err, file, path,
+				"\"%s\" is not a mount type hardshim "
+				"grants (proc, sysfs, cgroup, cgroup2, "
+				"tmpfs, mqueue, devpts; binds are "
+				"granted by source)",
+				json_string_value(v));
+		p->mount_types |= bit;
+	}
+	return ret;
+}
+
+static int parse_host_path(const json_t *hp, const char *file, const char *path,
+			   struct hs_host_path *ret_hp, struct hs_error *err)
+{
+	char norm[HS_PATH_MAX];
+	const char *s = NULL;
+	size_t i;
+
+	ret_hp->read_only = true;
+	if (!json_is_object(hp))
+		return hs_json_err(err, file, path, "must be an object");
+	if (hs_json_check_keys(hp, host_path_keys, file, path, err) < 0 ||
+	    hs_json_get_string(hp, "path", true, &s, file, path, err) < 0 ||
+	    hs_json_get_bool(hp, "readOnly", false, &ret_hp->read_only, file,
+			     path, err) < 0)
+		return -1;
+	if (s[0] != '/' || hs_path_has_dotdot(s) ||
+	    hs_path_normalize(s, norm, sizeof(norm)) < 0 ||
+	    strcmp(norm, s) != 0)
+		return hs_json_err(err, file, path,
+				   "\"%s\" must be a normalised absolute path "
+				   "(no \"..\", \".\", \"//\" or trailing "
+				   "\"/\")",
+				   s);
+	for (i = 0; hs_sensitive_host_paths[i]; i++)
+		if (hs_path_exposes(s, hs_sensitive_host_paths[i]))
+			return hs_json_err(err, file, path,
+					   "\"%s\" would expose the host's "
+					   "\"%s\", which no policy may grant",
+					   s, hs_sensitive_host_paths[i]);
+	ret_hp->path = s;
+	return 0;
+}
+
+static int parse_host_paths(const json_t *spec, const char *file,
+			    struct hs_policy *p, struct hs_error *err)
+{
+	const json_t *list = json_object_get(spec, "hostPaths");
+	size_t i;
+	json_t *v;
+	int ret = 0;
+
+	if (!list)
+		return 0;
+	if (!json_is_array(list) || json_array_size(list) > HS_POLICY_MAX_LIST)
+		return hs_json_err(err, file, "spec.hostPaths",
+				   "must be an array of at most %d entries",
+				   HS_POLICY_MAX_LIST);
+	json_array_foreach (list, i, v) {
+		char path[64];
+
+		hs_json_path_index(path, sizeof(path), "spec.hostPaths", i);
+		if (parse_host_path(v, file, path,
+				    &p->host_paths[p->n_host_paths], err) < 0)
+			ret = -1;
+		else
+			p->n_host_paths++;
+	}
+	return ret;
+}
+
 static int parse_spec(const json_t *json, const char *file, struct hs_policy *p,
 		      struct hs_error *err)
 {
@@ -205,6 +336,7 @@ static int parse_spec(const json_t *json, const char *file, struct hs_policy *p,
 
 	p->required_ns =
 		HS_NS_PID | HS_NS_NETWORK | HS_NS_MOUNT | HS_NS_IPC | HS_NS_UTS;
+	p->mount_types = HS_MOUNT_ALL;
 	if (!spec)
 		return 0;
 	if (!json_is_object(spec))
@@ -220,12 +352,9 @@ static int parse_spec(const json_t *json, const char *file, struct hs_policy *p,
 		if (parse_namespaces(ns, file, p, err) < 0)
 			ret = -1;
 	}
-	if (hs_json_get_string_array(
-		    spec, "forbiddenHostPaths", false, HS_POLICY_MAX_LIST,
-		    &p->forbidden_host_paths, file, "spec", err) < 0 ||
-	    (p->forbidden_host_paths &&
-	     check_abs_paths(p->forbidden_host_paths, file,
-			     "spec.forbiddenHostPaths", err) < 0))
+	if (parse_mount_types(spec, file, p, err) < 0)
+		ret = -1;
+	if (parse_host_paths(spec, file, p, err) < 0)
 		ret = -1;
 	if (hs_json_get_string_array(spec, "maskedPaths", false,
 				     HS_POLICY_MAX_LIST, &p->masked_paths, file,

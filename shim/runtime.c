@@ -115,6 +115,7 @@ int hs_runtime_harden_ctx(struct hs_harden_ctx *ctx,
 			      strerror(errno));
 	self[n] = '\0';
 	ctx->hook_path = self;
+	ctx->cfg = cfg;
 	ctx->config_path = cfg->path;
 	ctx->hook_timeout = cfg->hook_timeout;
 	return 0;
@@ -127,6 +128,8 @@ static int wrapper_harden_ctx(struct wrapper *w, struct hs_harden_ctx *ctx,
 	if (hs_runtime_harden_ctx(ctx, &w->cfg, self, size, err) < 0)
 		return -1;
 	w->cache.dir = w->cfg.cache_dir;
+	ctx->container_id = w->args.id;
+	ctx->runtime_root = w->args.root;
 	ctx->planner = hs_cache_plan_seccomp;
 	ctx->planner_data = &w->cache;
 	return 0;

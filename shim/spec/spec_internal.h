@@ -1,12 +1,20 @@
 /* The spec hardening module's files, each one rule family of DESIGN.md
- * "Enforcement, in order", step 1:
+ * "Enforcement, in order", step 1. Every rule grants what the policy or
+ * the root-owned config names and refuses the rest:
  *   harden.c      hs_spec_harden: the order the rules run in, then the edits
  *   types.c       every field runc decodes has the type runc expects
+ *   keys.c        no key that runc would read as another field
+ *   pod.c         which pod a spec belongs to, from the engine's annotations
+ *   namespaces.c  the container's own namespaces, or its pod sandbox's
+ *   mounts.c      mount types with their rules; bind sources
+ *   hooks.c       hardshim's hooks, those the config grants, nothing else
+ *   linux.c       cgroupsPath, devices, sysctls, rootfs propagation
+ *   process.c     capabilities, user and groups, AppArmor (also for exec)
  */
 #ifndef HS_SPEC_INTERNAL_H
 #define HS_SPEC_INTERNAL_H
 
-#include "hs_json.h"
+#include "hs_spec.h"
 
 /* Checks that every field runc 1.1 decodes from config.json has the JSON
  * type Go's encoding/json would accept for it, and that what runc requires
@@ -15,5 +23,69 @@
  * as "file: JSON.path: message"; returns -1 if there was any. Pure. */
 int hs_spec_check_types(const json_t *spec, const char *file,
 			struct hs_error *err);
+
+/* Refuses keys runc would read as a field hardshim reads under another
+ * spelling (keys.c). */
+int hs_spec_check_keys(const json_t *v, const char *file, const char *path,
+		       struct hs_error *err);
+
+/* The pod a container belongs to, from the annotations the engine (never
+ * the tenant) writes: containerd's CRI or CRI-O's. Without them (runc,
+ * Docker, podman) every container is a pod of its own. */
+struct hs_spec_pod {
+	const char *id; /* the container's id, NULL when unknown */
+	const char *sandbox; /* the pod's sandbox id, NULL outside a pod */
+	const char *pod_uid; /* the Kubernetes pod UID, NULL if none */
+	const char *type_label; /* "KEY=sandbox" label of a sandbox's state */
+	const char *namespace_key; /* the annotation naming the namespace */
+	const char *namespace; /* its value, NULL if none */
+	bool is_sandbox; /* this is the pod's sandbox (pause) container */
+};
+
+/* Fills `pod` (borrowing strings from `spec` and `ctx`). An id that could
+ * name a path outside the directory it is joined to is refused. */
+int hs_spec_pod(const json_t *spec, const struct hs_harden_ctx *ctx,
+		struct hs_spec_pod *pod, const char *file,
+		struct hs_error *err);
+
+int hs_spec_check_namespaces(const json_t *lnx, const struct hs_policy *policy,
+			     const struct hs_harden_ctx *ctx,
+			     const struct hs_spec_pod *pod, const char *file,
+			     struct hs_error *err);
+
+/* Checks every mount, and makes binds of host paths the policy grants
+ * read-only unless it says otherwise (the only edit). */
+int hs_spec_check_mounts(json_t *spec, const struct hs_policy *policy,
+			 const struct hs_config *cfg,
+			 const struct hs_spec_pod *pod, const char *file,
+			 struct hs_error *err);
+
+int hs_spec_check_hooks(const json_t *spec, const struct hs_config *cfg,
+			const char *self, const char *file,
+			struct hs_error *err);
+
+int hs_spec_inject_hooks(json_t *spec, const struct hs_policy *policy,
+			 const struct hs_harden_ctx *ctx, const char *file,
+			 struct hs_error *err);
+
+int hs_spec_check_linux(const json_t *lnx, const struct hs_policy *policy,
+			const struct hs_config *cfg, const char *file,
+			struct hs_error *err);
+
+/* Narrows process.capabilities; returns the final bounding set. */
+int hs_spec_harden_caps(json_t *process, const struct hs_policy *policy,
+			const char *file, const char *path,
+			hs_capset_t *ret_bounding, struct hs_error *err);
+
+int hs_spec_harden_user(json_t *process, const struct hs_policy *policy,
+			const char *file, const char *path,
+			struct hs_error *err);
+
+int hs_spec_check_apparmor(const json_t *process, const char *file,
+			   const char *path, struct hs_error *err);
+
+/* The child of `parent` at `key`, created as {} when absent; NULL when it
+ * is not an object or cannot be created. */
+json_t *hs_spec_object_child(json_t *parent, const char *key);
 
 #endif

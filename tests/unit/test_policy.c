@@ -73,7 +73,8 @@ static void test_minimal_policy_defaults(void)
 	CHECK(p.root_rule == HS_ROOT_REFUSE);
 	CHECK(p.required_ns == (HS_NS_PID | HS_NS_NETWORK | HS_NS_MOUNT |
 				HS_NS_IPC | HS_NS_UTS));
-	CHECK(p.forbidden_host_paths == NULL);
+	CHECK(p.n_host_paths == 0);
+	CHECK(p.mount_types == HS_MOUNT_ALL);
 	CHECK(p.allowed_sysctls == NULL);
 	CHECK(!p.allow_devices);
 	CHECK(!p.readonly_rootfs);
@@ -93,7 +94,9 @@ static void test_full_policy_fields(void)
 			 "\"user\": {\"runAsNonRoot\": true, \"root\": "
 			 "\"remap\", \"uid\": 1000, \"gid\": 2000}, "
 			 "\"spec\": {\"requiredNamespaces\": [\"network\", "
-			 "\"user\"], \"forbiddenHostPaths\": [\"/srv\"], "
+			 "\"user\"], \"hostPaths\": [{\"path\": \"/srv\"}, "
+			 "{\"path\": \"/data/x\", \"readOnly\": false}], "
+			 "\"mountTypes\": [\"tmpfs\", \"proc\"], "
 			 "\"allowDevices\": true, \"readonlyRootfs\": true, "
 			 "\"allowedSysctls\": [\"net.ipv4.tcp_syncookies\"]}, "
 			 "\"exec\": {\"allow\": false}, "
@@ -102,7 +105,12 @@ static void test_full_policy_fields(void)
 	CHECK(p.root_rule == HS_ROOT_REMAP);
 	CHECK(p.uid == 1000 && p.gid == 2000);
 	CHECK(p.required_ns == (HS_NS_NETWORK | HS_NS_USER));
-	CHECK(json_array_size(p.forbidden_host_paths) == 1);
+	CHECK(p.n_host_paths == 2);
+	CHECK_STR(p.host_paths[0].path, "/srv");
+	CHECK(p.host_paths[0].read_only);
+	CHECK_STR(p.host_paths[1].path, "/data/x");
+	CHECK(!p.host_paths[1].read_only);
+	CHECK(p.mount_types == (HS_MOUNT_TMPFS | HS_MOUNT_PROC));
 	CHECK(json_array_size(p.allowed_sysctls) == 1);
 	CHECK(p.allow_devices && p.readonly_rootfs);
 	CHECK(!p.allow_exec);
@@ -339,37 +347,87 @@ static void test_unknown_namespace_type(void)
 	CHECK_STR(err.msg, "p.json: spec.requiredNamespaces: must be an array");
 }
 
-static void test_relative_forbidden_host_path(void)
+static void test_host_path_not_normalised(void)
 {
-	struct hs_error err = {0};
-	struct hs_policy p;
+	static const char *const bad[] = {"etc",    "/var/../srv", "",
+					  "/srv/",  "/srv//x",	   "/srv/./x",
+					  "/srv/.."};
+	size_t i;
 
-	CHECK(parse_with("\"spec\": {\"forbiddenHostPaths\": [\"/\", "
-			 "\"etc\"]}",
-			 &p, &err) < 0);
-	CHECK_STR(err.msg, "p.json: spec.forbiddenHostPaths[1]: \"etc\" must "
-			   "be an absolute path without \"..\"");
-	memset(&err, 0, sizeof(err));
-	CHECK(parse_with("\"spec\": {\"forbiddenHostPaths\": "
-			 "[\"/var/../etc\"]}",
-			 &p, &err) < 0);
-	CHECK_CONTAINS(err.msg, "spec.forbiddenHostPaths[0]: \"/var/../etc\" "
-				"must be an absolute path");
-	memset(&err, 0, sizeof(err));
-	CHECK(parse_with("\"spec\": {\"forbiddenHostPaths\": [\"\"]}", &p,
-			 &err) < 0);
-	CHECK_CONTAINS(err.msg, "spec.forbiddenHostPaths[0]: \"\" must be");
+	for (i = 0; i < HS_ARRAY_SIZE(bad); i++) {
+		struct hs_error err = {0};
+		struct hs_policy p;
+		char text[256];
+
+		snprintf(text, sizeof(text),
+			 "\"spec\": {\"hostPaths\": [{\"path\": \"%s\"}]}",
+			 bad[i]);
+		CHECK(parse_with(text, &p, &err) < 0);
+		CHECK_CONTAINS(err.msg, "p.json: spec.hostPaths[0]: \"");
+		CHECK_CONTAINS(err.msg, "must be a normalised absolute path");
+	}
 }
 
-/* A trailing "/.." is a ".." as much as "/../" is. */
-static void test_forbidden_host_path_trailing_dotdot(void)
+/* A grant is judged as a bind is: the path, beneath it, or a parent. */
+static void test_host_path_sensitive_refused(void)
+{
+	static const char *const bad[] = {
+		"/",	    "/etc",	"/etc/ssl", "/var",
+		"/usr/bin", "/var/lib", "/run/x",   "/var/lib/kubelet/pods"};
+	size_t i;
+
+	for (i = 0; i < HS_ARRAY_SIZE(bad); i++) {
+		struct hs_error err = {0};
+		struct hs_policy p;
+		char text[256];
+
+		snprintf(text, sizeof(text),
+			 "\"spec\": {\"hostPaths\": [{\"path\": \"%s\"}]}",
+			 bad[i]);
+		CHECK(parse_with(text, &p, &err) < 0);
+		CHECK_CONTAINS(err.msg, "which no policy may grant");
+	}
+}
+
+static void test_host_path_unknown_key(void)
 {
 	struct hs_error err = {0};
 	struct hs_policy p;
 
-	CHECK(parse_with("\"spec\": {\"forbiddenHostPaths\": [\"/etc/..\"]}",
+	CHECK(parse_with("\"spec\": {\"hostPaths\": [{\"path\": \"/srv\", "
+			 "\"readonly\": false}]}",
 			 &p, &err) < 0);
-	CHECK_CONTAINS(err.msg, "spec.forbiddenHostPaths[0]");
+	CHECK_CONTAINS(err.msg, "spec.hostPaths[0]");
+	CHECK_CONTAINS(err.msg, "readonly");
+	memset(&err, 0, sizeof(err));
+	CHECK(parse_with("\"spec\": {\"hostPaths\": [\"/srv\"]}", &p, &err) <
+	      0);
+	CHECK_STR(err.msg, "p.json: spec.hostPaths[0]: must be an object");
+}
+
+static void test_mount_type_unknown(void)
+{
+	struct hs_error err = {0};
+	struct hs_policy p;
+
+	CHECK(parse_with("\"spec\": {\"mountTypes\": [\"tmpfs\", \"ext4\", "
+			 "\"bind\", \"overlay\"]}",
+			 &p, &err) < 0);
+	CHECK(err.count == 3);
+	CHECK_CONTAINS(err.msg, "p.json: spec.mountTypes[1]: \"ext4\" is not "
+				"a mount type hardshim grants");
+}
+
+/* The old deny-list key is gone: a policy that still has it must not
+ * pass for one that forbids something. */
+static void test_forbidden_host_paths_gone(void)
+{
+	struct hs_error err = {0};
+	struct hs_policy p;
+
+	CHECK(parse_with("\"spec\": {\"forbiddenHostPaths\": [\"/\"]}", &p,
+			 &err) < 0);
+	CHECK_CONTAINS(err.msg, "forbiddenHostPaths");
 }
 
 static void test_relative_masked_and_readonly_paths(void)
@@ -495,7 +553,7 @@ static void test_every_error_reported(void)
 	CHECK(hs_policy_load_file("tests/data/policies/bad-many-errors.json",
 				  &p, &err) < 0);
 	/* name, mode, CAP_NOPE, noNewPrivileges, user.root, spec.privileged,
-	 * forbiddenHostPaths[0], selectable[0]. */
+	 * hostPaths[0], selectable[0]. */
 	CHECK(err.count == 8);
 	CHECK_STR(err.msg, "tests/data/policies/bad-many-errors.json: name: "
 			   "\"Bad Name\" is not a policy name ([a-z0-9._-], "
@@ -956,8 +1014,11 @@ int main(void)
 	RUN(test_run_as_root_allowed_explicitly);
 	RUN(test_unknown_spec_key);
 	RUN(test_unknown_namespace_type);
-	RUN(test_relative_forbidden_host_path);
-	RUN(test_forbidden_host_path_trailing_dotdot);
+	RUN(test_host_path_not_normalised);
+	RUN(test_host_path_sensitive_refused);
+	RUN(test_host_path_unknown_key);
+	RUN(test_mount_type_unknown);
+	RUN(test_forbidden_host_paths_gone);
 	RUN(test_relative_masked_and_readonly_paths);
 	RUN(test_spec_wrong_types);
 	RUN(test_selectable_invalid_name);
