@@ -184,8 +184,9 @@ int hs_spec_harden(json_t *spec, const struct hs_policy *policy,
 		ret = -1;
 	if (hs_spec_check_apparmor(process, file, "process", err) < 0)
 		ret = -1;
-	if (hs_spec_harden_user(process, policy, file, "process", err) < 0 ||
-	    hs_spec_harden_caps(process, policy, file, "process", &bounding,
+	if (hs_spec_harden_user(process, policy, file, "process", err) < 0)
+		ret = -1;
+	if (hs_spec_harden_caps(process, policy, file, "process", &bounding,
 				err) < 0)
 		ret = -1;
 	if (ret < 0)

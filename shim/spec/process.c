@@ -248,14 +248,20 @@ int hs_spec_harden_process(json_t *process, const struct hs_policy *policy,
 			   struct hs_error *err)
 {
 	hs_capset_t bounding;
+	int ret = 0;
 
 	if (!json_is_object(process))
 		return hs_json_err(err, file, path, "must be an object");
 	if (hs_spec_check_keys(process, file, path, err) < 0 ||
-	    hs_spec_check_apparmor(process, file, path, err) < 0 ||
-	    hs_spec_harden_user(process, policy, file, path, err) < 0 ||
-	    hs_spec_harden_caps(process, policy, file, path, &bounding, err) <
-		    0)
+	    hs_spec_check_apparmor(process, file, path, err) < 0)
+		return -1;
+	/* Both are reported; caps read the uid the user rule left. */
+	if (hs_spec_harden_user(process, policy, file, path, err) < 0)
+		ret = -1;
+	if (hs_spec_harden_caps(process, policy, file, path, &bounding, err) <
+	    0)
+		ret = -1;
+	if (ret < 0)
 		return -1;
 	if (json_object_set_new(process, "noNewPrivileges", json_true()) < 0)
 		return hs_err(err, ENOMEM, "%s: out of memory", file);

@@ -75,4 +75,4 @@ id5=$(new_id logged)
 jq_edit "$b5" '.mounts += [{"destination":"/h","type":"bind","source":"/etc","options":["bind"]}]'
 "$HARDSHIM" runtime run --bundle "$b5" "$id5-bad" </dev/null >/dev/null 2>&1
 check decision-hardened jq -se --arg id "$id5" 'map(select(.id == $id and .result == "hardened" and .policy == "tenant-default" and (.digest | length) == 64)) | length == 1' "$TMP/decisions.log"
-check decision-refused jq -se --arg id "$id5-bad" 'map(select(.id == $id and .result == "refused" and (.reason | contains("exposes")))) | length == 1' "$TMP/decisions.log"
+check decision-refused jq -se --arg id "$id5-bad" 'map(select(.id == $id and .result == "refused" and (.reason | contains("is neither the engine")))) | length == 1' "$TMP/decisions.log"

@@ -331,6 +331,91 @@ static void test_cache_dir(void)
 	hs_config_free(&cfg);
 }
 
+/* engineDirs, netnsDirs and cgroupParents: the built-in defaults when
+ * absent, the config's own list when present. */
+static void test_engine_lists_default_and_own(void)
+{
+	struct hs_config cfg;
+	struct hs_error err = {0};
+
+	CHECK(parse(json_pack("{s:s,s:s}", "runtime", "/usr/sbin/runc",
+			      "defaultPolicy", "d"),
+		    &cfg, &err) == 0);
+	CHECK(cfg.n_engine_dirs > 5);
+	CHECK_STR(cfg.engine_dirs[0], "/var/lib/containerd/"
+				      "io.containerd.grpc.v1.cri/sandboxes/"
+				      "{sandbox}");
+	CHECK(cfg.n_netns_dirs == 2);
+	CHECK(cfg.n_cgroup_parents > 3);
+	CHECK(cfg.n_hooks == 0);
+	hs_config_free(&cfg);
+	CHECK(parse(json_pack(
+			    "{s:s,s:s,s:[s],s:[s],s:[s,s],s:[{s:s,s:s,s:[s]}]}",
+			    "runtime", "/usr/sbin/runc", "defaultPolicy", "d",
+			    "engineDirs", "/srv/engine/{id}/files", "netnsDirs",
+			    "/srv/netns", "cgroupParents", "/tenants",
+			    "tenants.slice", "hooks", "stage", "prestart",
+			    "path", "/usr/bin/gpu-hook", "args", "gpu-hook"),
+		    &cfg, &err) == 0);
+	CHECK(err.count == 0);
+	CHECK(cfg.n_engine_dirs == 1 && cfg.n_netns_dirs == 1 &&
+	      cfg.n_cgroup_parents == 2 && cfg.n_hooks == 1);
+	CHECK_STR(cfg.hooks[0].stage, "prestart");
+	CHECK(json_array_size(cfg.hooks[0].args) == 1);
+	hs_config_free(&cfg);
+}
+
+/* A template must grant one pod's or container's directory: a variable as
+ * a whole component, and only the three known. */
+static void test_engine_dirs_refused(void)
+{
+	static const char *const bad[] = {
+		"/var/lib/containerd",
+		"relative/{id}",
+		"/a/../b/{id}",
+		"/a/{id}x",
+		"/a/{nope}",
+		"/a//{id}",
+		"/a/{id}/",
+		"",
+	};
+	size_t i;
+
+	for (i = 0; i < HS_ARRAY_SIZE(bad); i++) {
+		struct hs_config cfg;
+		struct hs_error err = {0};
+
+		CHECK(parse(json_pack("{s:s,s:s,s:[s]}", "runtime",
+				      "/usr/sbin/runc", "defaultPolicy", "d",
+				      "engineDirs", bad[i]),
+			    &cfg, &err) < 0);
+		CHECK_CONTAINS(err.msg, "config.json: engineDirs[0]: ");
+	}
+}
+
+static void test_cgroup_parents_and_hooks_refused(void)
+{
+	struct hs_config cfg;
+	struct hs_error err = {0};
+
+	CHECK(parse(json_pack("{s:s,s:s,s:[s,s,s],s:[s]}", "runtime",
+			      "/usr/sbin/runc", "defaultPolicy", "d",
+			      "cgroupParents", "kubepods", "/a/../b",
+			      "x:y.slice", "netnsDirs", "netns"),
+		    &cfg, &err) < 0);
+	CHECK(err.count == 4);
+	memset(&err, 0, sizeof(err));
+	CHECK(parse(json_pack("{s:s,s:s,s:[{s:s,s:s},{s:s,s:s},{s:s}]}",
+			      "runtime", "/usr/sbin/runc", "defaultPolicy", "d",
+			      "hooks", "stage", "preStart", "path", "/x",
+			      "stage", "prestart", "path", "x", "stage",
+			      "poststop"),
+		    &cfg, &err) < 0);
+	CHECK(err.count == 3);
+	CHECK_CONTAINS(err.msg, "hooks[0]: stage \"preStart\" is not an OCI "
+				"hook stage");
+}
+
 static void test_cache_dir_relative_refused(void)
 {
 	struct hs_error err = {0};
@@ -628,6 +713,9 @@ int main(void)
 	RUN(test_relative_paths_resolve_against_dir);
 	RUN(test_cache_dir);
 	RUN(test_cache_dir_relative_refused);
+	RUN(test_engine_lists_default_and_own);
+	RUN(test_engine_dirs_refused);
+	RUN(test_cgroup_parents_and_hooks_refused);
 	RUN(test_policy_dir_wrong_type);
 	RUN(test_decision_log_too_long);
 	RUN(test_policy_dir_too_long);
