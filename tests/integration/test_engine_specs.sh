@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# test_engine_specs: the specs real engines write must start, hardened.
+#
+# The corpus is tests/data/specs/engines/: config.json as containerd's CRI
+# plugin (a pod's sandbox and an app container from a root image, with
+# kubelet's mounts), Docker and podman wrote them on the node's default
+# paths, captured by hack/capture-specs/ (README.md there says how). Each is
+# started through `hardshim runtime` and real runc with only what a test must
+# change: root.path (the image's rootfs), process.args (what to look at),
+# and the process ids the spec names (/proc/PID/ns/* of the sandbox, and
+# Docker's hook, /proc/DOCKERD/exe). Everything else, mounts, annotations,
+# users, cgroup paths, is as the engine wrote it.
+#
+# The node's paths (/var/lib/containerd, /run/containerd, /var/lib/kubelet,
+# /var/lib/docker, /var/lib/containers, /run/containers, /run/netns) are
+# real: the test runs in a private mount namespace with tmpfs over /var/lib
+# and /run, so the host's are untouched, and creates there the files and the
+# network namespace the engine would have created.
+source "$(dirname "$0")/lib.sh"
+require_root_runc
+F=$HS_ROOT/tests/data/specs/engines
+for f in containerd-cri-sandbox containerd-cri-container docker podman; do
+	if [ ! -f "$F/$f.json" ]; then fail fixtures "$F/$f.json missing"; exit 1; fi
+done
+for tool in ip unshare jq; do
+	if ! command -v $tool >/dev/null; then skip all "$tool not installed"; exit 0; fi
+done
+
+# Re-enter in a private mount namespace, with the node's paths on tmpfs.
+if [ "${HS_ENGINE_SPECS_INNER:-}" != 1 ]; then
+	HS_ENGINE_SPECS_INNER=1 exec unshare --mount --propagation private -- "$BASH" "$0"
+fi
+mount -t tmpfs tmpfs /var/lib || { fail setup "tmpfs over /var/lib"; exit 1; }
+mount -t tmpfs tmpfs /run || { fail setup "tmpfs over /run"; exit 1; }
+mkdir -p /run/netns /run/lock
+make_test_config
+# Docker's prestart hook runs dockerd itself (/proc/PID/exe). Here a
+# harmless binary stands in for dockerd, granted as a node would grant it.
+jq '.hooks = [{"stage": "prestart", "path": "/bin/true", "args": ["libnetwork-setkey"]}]' \
+	"$HARDSHIM_CONFIG" >"$TMP/c.json" && cp "$TMP/c.json" "$HARDSHIM_CONFIG"
+R=$TMP/runc-root
+new_bundle "$TMP/image"
+ROOTFS=$TMP/image/rootfs
+
+# spec FIXTURE DIR JQ-FILTER: a bundle at $TMP/DIR from FIXTURE, edited.
+spec() {
+	mkdir -p "$TMP/$2"
+	jq --arg r "$ROOTFS" ".root.path = \$r | $3" "$F/$1.json" >"$TMP/$2/config.json"
+	echo "$TMP/$2"
+}
+# make_sources BUNDLE: every bind source the spec names, as the engine and
+# kubelet create them before the start (files where the target is a file).
+make_sources() {
+	jq -r '.mounts[] | select(.type == "bind") | [.source, .destination] | @tsv' "$1/config.json" |
+		while IFS=$'\t' read -r src dst; do
+			case $dst in
+			/etc/* | /dev/termination-log | /run/.containerenv) mkdir -p "$(dirname "$src")" && touch "$src" ;;
+			*) mkdir -p "$src" ;;
+			esac
+		done
+}
+# status FIELD TEXT: FIELD's value in a /proc/PID/status dump.
+status() { printf '%s\n' "$2" | grep -m1 "^$1:" | cut -f2- | tr -s '\t' ' '; }
+# hardened NAME TEXT UID: what every engine's container must show.
+hardened() {
+	check "$1/seccomp" [ "$(status Seccomp "$2")" = 2 ]
+	check "$1/no-new-privs" [ "$(status NoNewPrivs "$2")" = 1 ]
+	check "$1/uid" [ "$(status Uid "$2")" = "$3 $3 $3 $3" ]
+	check "$1/cap-eff-empty" [ "$(status CapEff "$2")" = 0000000000000000 ]
+	check "$1/cap-prm-empty" [ "$(status CapPrm "$2")" = 0000000000000000 ]
+	# within tenant-default's ceiling: CHOWN DAC_OVERRIDE FOWNER FSETID KILL
+	# NET_BIND_SERVICE = 0x43b
+	local bnd
+	bnd=$(status CapBnd "$2")
+	check "$1/cap-bnd-within-ceiling" [ $((0x$bnd & ~0x43b)) -eq 0 ]
+}
+STATUS='cat /proc/self/status; echo groups: $(id -G)'
+
+# --- containerd CRI: the pod sandbox ------------------------------------------
+sb=$(jq -r '.annotations["io.kubernetes.cri.sandbox-id"]' "$F/containerd-cri-sandbox.json")
+netns=$(jq -r '.linux.namespaces[] | select(.type == "network") | .path' "$F/containerd-cri-sandbox.json")
+ip netns add "${netns##*/}" || { fail setup "ip netns add"; exit 1; }
+at_exit "ip netns del ${netns##*/}"
+# The tenant-default policy: the pod's select annotation names tenant-batch,
+# whose refusal of root is shown below.
+b=$(spec containerd-cri-sandbox "$sb" 'del(.annotations["hardshim.dev/select-policy"]) | .process.args = ["/bin/sleep", "120"]')
+make_sources "$b"
+at_exit "runc --root $R delete --force $sb"
+out=$("$HARDSHIM" runtime --root "$R" run -d --bundle "$b" "$sb" 2>&1 </dev/null)
+check cri-sandbox/starts [ $? -eq 0 ]
+[ -z "$out" ] || echo "# $out"
+pid=$(runc --root "$R" state "$sb" 2>/dev/null | jq -r .pid)
+if [ -n "$pid" ] && [ -r "/proc/$pid/status" ]; then
+	hardened cri-sandbox "$(cat "/proc/$pid/status")" 65535
+	check cri-sandbox/table-in-pod-netns ip netns exec "${netns##*/}" nft list table inet hardshim
+else
+	fail cri-sandbox/running "no pid"
+	pid=0
+fi
+
+# --- containerd CRI: an app container of a root image in that pod ------------
+app=$(jq -r '.linux.cgroupsPath | split("/") | last' "$F/containerd-cri-container.json")
+old=$(jq -r '.linux.namespaces[] | select(.path) | .path' "$F/containerd-cri-container.json" | head -1 | cut -d/ -f3)
+join=".linux.namespaces |= map(if .path then .path |= sub(\"/proc/$old/\"; \"/proc/$pid/\") else . end)"
+b=$(spec containerd-cri-container "$app" "del(.annotations[\"hardshim.dev/select-policy\"]) | $join | .process.args = [\"sh\", \"-c\", \"$STATUS\"]")
+make_sources "$b"
+check cri-app/root-image-as-engines-write-it jq -e '.process.user == {"uid": 0, "gid": 0, "additionalGids": [0]}' "$b/config.json"
+at_exit "runc --root $R delete --force $app"
+out=$("$HARDSHIM" runtime --root "$R" run --bundle "$b" "$app" 2>&1 </dev/null)
+check cri-app/starts [ $? -eq 0 ]
+hardened cri-app "$out" 65534
+check cri-app/gid-and-groups-remapped [ "$(status Gid "$out")" = "65534 65534 65534 65534" ]
+check cri-app/groups [ "$(printf '%s\n' "$out" | sed -n 's/^groups: //p')" = 65534 ]
+check cri-app/joined-sandbox-ipc [ "$(stat -L -c %i "/proc/$pid/ns/ipc")" = "$(jq -r '.linux.namespaces[] | select(.type == "ipc") | .path' "$b/config.json" | xargs stat -L -c %i)" ]
+check cri-app/kubelet-mounts-kept jq -e '[.mounts[] | select(.source | startswith("/var/lib/kubelet/pods/"))] | length == 4' "$b/config.json"
+check cri-app/serviceaccount-ro jq -e '.mounts[] | select(.destination == "/var/run/secrets/kubernetes.io/serviceaccount") | .options | index("ro") != null' "$b/config.json"
+
+# The same pod's container under its select annotation (tenant-batch, which
+# refuses root): refused with what to set, nothing written.
+b2=$(spec containerd-cri-container "$app-batch" "$join | .process.args = [\"true\"]")
+make_sources "$b2"
+before=$(bundle_digest "$b2")
+err=$("$HARDSHIM" runtime --root "$R" run --bundle "$b2" "$app" 2>&1 </dev/null)
+check cri-app/batch-refuses-root exits_with $? 1 "$err" 'refused by policy "tenant-batch" (runAsNonRoot): set a non-zero user and group'
+check cri-app/batch-bundle-unchanged [ "$before" = "$(bundle_digest "$b2")" ]
+
+# An app container naming a sandbox the runtime does not have.
+b3=$(spec containerd-cri-container "$app-nosb" "del(.annotations[\"hardshim.dev/select-policy\"]) | $join | .annotations[\"io.kubernetes.cri.sandbox-id\"] = \"deadbeef\" | .process.args = [\"true\"]")
+make_sources "$b3"
+err=$("$HARDSHIM" runtime --root "$R" run --bundle "$b3" "$app" 2>&1 </dev/null)
+check cri-app/unknown-sandbox-refused exits_with $? 1 "$err" 'its pod sandbox "deadbeef" is not a container of the runtime'
+
+# --- Docker ------------------------------------------------------------------
+did=$(jq -r '.linux.cgroupsPath | split("/") | last' "$F/docker.json")
+b=$(spec docker "$did" ".hooks.prestart[0].path = \"/bin/true\" | .process.args = [\"sh\", \"-c\", \"$STATUS\"]")
+make_sources "$b"
+at_exit "runc --root $R delete --force $did"
+out=$("$HARDSHIM" runtime --root "$R" run --bundle "$b" "$did" 2>&1 </dev/null)
+check docker/starts [ $? -eq 0 ]
+hardened docker "$out" 65534
+check docker/groups [ "$(printf '%s\n' "$out" | sed -n 's/^groups: //p')" = 65534 ]
+check docker/granted-hook-kept jq -e '.hooks.prestart | map(.path) | index("/bin/true") != null' "$b/config.json"
+# Without the grant, Docker's hook is refused like any other.
+cp "$TMP/etc/config.json" "$TMP/granted.json"
+jq '.hooks = []' "$TMP/granted.json" >"$HARDSHIM_CONFIG"
+b2=$(spec docker "$did-nogrant" '.process.args = ["true"]')
+make_sources "$b2"
+err=$("$HARDSHIM" runtime --root "$R" run --bundle "$b2" "$did" 2>&1 </dev/null)
+check docker/ungranted-hook-refused exits_with $? 1 "$err" 'hooks.prestart[0]: prestart hook "/proc/'
+cp "$TMP/granted.json" "$HARDSHIM_CONFIG"
+
+# --- podman ------------------------------------------------------------------
+poid=$(jq -r '.linux.cgroupsPath | split("libpod-") | last' "$F/podman.json")
+b=$(spec podman "$poid" ".process.args = [\"sh\", \"-c\", \"$STATUS\"]")
+make_sources "$b"
+at_exit "runc --root $R delete --force $poid"
+out=$("$HARDSHIM" runtime --root "$R" run --bundle "$b" "$poid" 2>&1 </dev/null)
+check podman/starts [ $? -eq 0 ]
+hardened podman "$out" 65534
