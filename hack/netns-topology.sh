@@ -20,20 +20,32 @@
 #   PREFIX-inet    198.51.100.10/24, default via 198.51.100.1 ("internet")
 #   PREFIX-br      the bridge br0, one port per host above (but inet)
 #
-# Every host but PREFIX-c serves: busybox httpd on TCP 80 (its page is
-# "PREFIX-NAME"), a UDP echo on 53 and 7 (python3; the reply is the
-# datagram prefixed with "NAME:"), and answers ping (the kernel).
+# and, apart from it, for the reverse-path test, a second container
+# namespace with two interfaces, each a veth pair of its own (no bridge):
+#
+#   PREFIX-rp      eth0 10.10.0.2/16 to PREFIX-rpa, eth1 192.0.2.2/24 to
+#                  PREFIX-rpb; no default route; rp_filter off, so that
+#                  only the nftables table in it decides
+#   PREFIX-rpa     10.10.0.3/16: the own cluster, where PREFIX-rp's route
+#                  to 10.10.0.3 points
+#   PREFIX-rpb     192.0.2.3/24, and 10.10.0.3/32 too, to forge the own
+#                  cluster's source; route to 10.10.0.2 and a permanent
+#                  neighbour entry for it through its link to PREFIX-rp
+#
+# Every host of the bridge but PREFIX-c serves: busybox httpd on TCP 80
+# (its page is "PREFIX-NAME"), a UDP echo on 53 and 7 (python3; the reply
+# is the datagram prefixed with "NAME:"), and answers ping (the kernel).
 #
 # Server pids and the httpd document roots live in
 # /run/hardshim-topology/PREFIX (HS_TOPOLOGY_STATE overrides the parent).
 # `down` kills those pids, then every process still inside a helper
-# namespace (PREFIX-c is left to whoever put a container there), and
-# deletes each PREFIX-* namespace by name. `up` tears down what it made if
+# namespace (PREFIX-c and PREFIX-rp are left to whoever put a container
+# there), and deletes each PREFIX-* namespace by name. `up` tears down what it made if
 # any step fails. Every wait is bounded.
 set -euo pipefail
 
 HOSTS=(peer other meta node router inet)
-ALL_NS=(c peer other meta node router inet br)
+ALL_NS=(c peer other meta node router inet br rp rpa rpb)
 STATE_PARENT=${HS_TOPOLOGY_STATE:-/run/hardshim-topology}
 
 die() {
@@ -86,7 +98,7 @@ down() {
 			kill_pid "$(cat "$f")"
 		done
 	fi
-	for n in "${HOSTS[@]}" br; do
+	for n in "${HOSTS[@]}" br rpa rpb; do
 		if [ -e "/var/run/netns/$(ns "$n")" ]; then
 			# Stragglers in a namespace only this script uses.
 			for pid in $(ip netns pids "$(ns "$n")" 2>/dev/null | head -n 100); do
@@ -162,6 +174,32 @@ while True:
 PY
 }
 
+# The reverse-path namespaces: PREFIX-rp with two interfaces, a genuine
+# cluster host behind eth0 and a forger behind eth1.
+reverse_path_pair() {
+	local mac n
+	ip -n "$(ns rp)" link add eth0 type veth peer name eth0 netns "$(ns rpa)"
+	ip -n "$(ns rp)" link add eth1 type veth peer name eth0 netns "$(ns rpb)"
+	ip -n "$(ns rp)" addr add 10.10.0.2/16 dev eth0
+	ip -n "$(ns rp)" addr add 192.0.2.2/24 dev eth1
+	ip -n "$(ns rpa)" addr add 10.10.0.3/16 dev eth0
+	ip -n "$(ns rpb)" addr add 192.0.2.3/24 dev eth0
+	ip -n "$(ns rpb)" addr add 10.10.0.3/32 dev eth0
+	# The kernel's own check (the stricter of "all" and the interface)
+	# would drop the forgery before nftables sees it.
+	nsx rp sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+		net.ipv4.conf.default.rp_filter=0
+	for n in rp rpa rpb; do
+		ip -n "$(ns "$n")" link set eth0 up
+	done
+	ip -n "$(ns rp)" link set eth1 up
+	nsx rp sysctl -qw net.ipv4.conf.eth0.rp_filter=0 \
+		net.ipv4.conf.eth1.rp_filter=0
+	ip -n "$(ns rpb)" route add 10.10.0.2/32 dev eth0 src 10.10.0.3
+	mac=$(ip -n "$(ns rp)" -j link show dev eth1 | "$PY" -c 'import json, sys; print(json.load(sys.stdin)[0]["address"])')
+	ip -n "$(ns rpb)" neigh replace 10.10.0.2 lladdr "$mac" dev eth0 nud permanent
+}
+
 up() {
 	local n i h
 	mkdir -p "$state"
@@ -199,6 +237,8 @@ up() {
 	ip -n "$(ns inet)" link set eth0 up
 	ip -n "$(ns inet)" route add default via 198.51.100.1 dev eth0
 	nsx router sysctl -qw net.ipv4.ip_forward=1
+
+	reverse_path_pair
 
 	write_udp_echo
 	for h in "${HOSTS[@]}"; do

@@ -35,6 +35,14 @@
  *    empty `to`, `from` or `ports` list is an error (Kubernetes reads it as
  *    "everything", a reader as "nothing"): omit the key to mean everything.
  *    Named ports, podSelector and namespaceSelector are not supported.
+ *  - Stricter than Kubernetes again: an egress rule never opens multicast
+ *    (224.0.0.0/4, ff00::/8) or 240.0.0.0/4 (reserved, holding the limited
+ *    broadcast 255.255.255.255) by accident, since a datagram sent there
+ *    reaches every host of the segment, denied ones included. An ipBlock
+ *    whose cidr covers part of one (0.0.0.0/0, ::/0) must except it, and
+ *    an egress rule without `to` is an error, unless `deny` covers it; a
+ *    cidr that lies inside one (224.0.0.251/32) names it and may open it.
+ *    Ingress is not checked: no packet comes from those addresses.
  *  - Limits are the HS_NETPOL_* constants of hs_limits.h. */
 #ifndef HS_NETPOL_H
 #define HS_NETPOL_H
@@ -145,6 +153,10 @@ void hs_range_set_normalize(struct hs_range_set *s);
 /* Whether `a` is in the set; the set must be normalized. */
 bool hs_range_set_contains(const struct hs_range_set *s,
 			   const struct hs_addr *a);
+/* Whether every address of `r` is in the set; the set must be normalized.
+ * An invalid range (lo > hi) is covered by nothing. */
+bool hs_range_set_covers(const struct hs_range_set *s,
+			 const struct hs_range *r);
 void hs_range_set_free(struct hs_range_set *s);
 #define _cleanup_range_set_ __attribute__((cleanup(hs_range_set_free)))
 

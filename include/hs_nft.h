@@ -22,7 +22,9 @@
  * TCP gets a reset because an ICMP error for a SYN reaches the socket
  * while connect() still holds it, and only fails the connection at the
  * first retransmission, a second later. ingress mirrors it on saddr/
- * iifname, with drop instead of reject.
+ * iifname, with drop instead of reject, and one rule more after neighbour
+ * discovery: fib saddr . iif oif missing, counter, drop (the source has
+ * no route back through the interface the packet came in on).
  * A direction not in policyTypes gets policy accept and only the deny rules.
  *
  * The digest in the table's userdata lets a second container of the same

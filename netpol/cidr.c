@@ -419,3 +419,22 @@ bool hs_range_set_contains(const struct hs_range_set *s,
 	}
 	return lo > 0 && addr_cmp(a, &s->r[lo - 1].hi) <= 0;
 }
+
+bool hs_range_set_covers(const struct hs_range_set *s, const struct hs_range *r)
+{
+	size_t lo = 0, hi = s->n;
+
+	if (addr_cmp(&r->lo, &r->hi) > 0)
+		return false;
+	/* A normalized set has no two adjacent ranges, so a covered range
+	 * lies inside one of them: the last whose lo <= r->lo. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (addr_cmp(&s->r[mid].lo, &r->lo) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && addr_cmp(&r->hi, &s->r[lo - 1].hi) <= 0;
+}

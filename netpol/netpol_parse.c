@@ -47,6 +47,8 @@ static const struct {
 struct ctx {
 	const char *file;
 	struct hs_error *err;
+	const struct hs_range_set *deny; /* per family, parsed first */
+	bool egress; /* the rules being parsed are egress rules */
 	size_t n_cidrs; /* every CIDR so far: cidr, except, deny */
 	bool cidr_limit_hit; /* reported once, not once per CIDR after it */
 	bool oom;
@@ -187,6 +189,81 @@ static const char *family_name(enum hs_family f)
 	return f == HS_FAMILY_V4 ? "IPv4" : "IPv6";
 }
 
+/* Destinations that are not one host: a datagram to a multicast group
+ * reaches every host of the segment that is a member (every host is a
+ * member of 224.0.0.1 and ff02::1), and 240.0.0.0/4, reserved, holds the
+ * limited broadcast 255.255.255.255, which reaches every host of the
+ * segment. The cloud metadata service and other clusters can be among
+ * them, whatever `deny` says about their unicast addresses. An egress allow
+ * rule opens them only when it names them: a cidr inside one of them.
+ * Ingress is not checked: these are never a packet's source. */
+static const struct {
+	const char *cidr;
+	const char *what;
+} one_to_many[] = {
+	{"224.0.0.0/4", "multicast"},
+	{"240.0.0.0/4", "reserved, with the broadcast 255.255.255.255"},
+	{"ff00::/8", "multicast"},
+};
+
+/* The part of `a` inside `b`, in *ret; false if there is none. */
+static bool clip(const struct hs_range *a, const struct hs_range *b,
+		 struct hs_range *ret)
+{
+	ret->lo = memcmp(&a->lo, &b->lo, sizeof(a->lo)) > 0 ? a->lo : b->lo;
+	ret->hi = memcmp(&a->hi, &b->hi, sizeof(a->hi)) < 0 ? a->hi : b->hi;
+	return memcmp(&ret->lo, &ret->hi, sizeof(ret->lo)) <= 0;
+}
+
+/* Whether `peers` (NULL: every address) hold an address of `r` that deny
+ * does not take away first. */
+static bool opens(const struct ctx *c, enum hs_family family,
+		  const struct hs_range_set *peers, const struct hs_range *r)
+{
+	struct hs_range part;
+	size_t k;
+
+	if (!peers)
+		return !hs_range_set_covers(&c->deny[family], r);
+	for (k = 0; k < peers->n; k++)
+		if (clip(&peers->r[k], r, &part) &&
+		    !hs_range_set_covers(&c->deny[family], &part))
+			return true;
+	return false;
+}
+
+/* The one-to-many ranges of `family` that an egress rule's `peers` (NULL:
+ * every address) open, listed in `buf` for an error message; false if
+ * none. A range the ipBlock's own cidr (`outer`) lies inside is named,
+ * not opened by accident. */
+static bool opens_one_to_many(const struct ctx *c, enum hs_family family,
+			      const struct hs_range_set *peers,
+			      const struct hs_cidr *outer, char *buf,
+			      size_t size)
+{
+	struct hs_cidr m;
+	struct hs_range r;
+	char why[64];
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < HS_ARRAY_SIZE(one_to_many); i++) {
+		if (hs_cidr_parse(one_to_many[i].cidr, &m, why, sizeof(why)) <
+			    0 ||
+		    m.family != family)
+			continue;
+		if (outer && hs_cidr_contains(&m, outer))
+			continue;
+		hs_cidr_to_range(&m, &r);
+		if (!opens(c, family, peers, &r) || used >= size)
+			continue;
+		snprintf(buf + used, size - used, "%s%s (%s)", used ? ", " : "",
+			 one_to_many[i].cidr, one_to_many[i].what);
+		used = strlen(buf);
+	}
+	return buf[0] != '\0';
+}
+
 /* One ipBlock: its cidr minus its excepts, added to the rule's peers of
  * that family. The excepts are checked even when the cidr is invalid, so
  * that their errors show in the same run. */
@@ -194,7 +271,8 @@ static int parse_ip_block(struct ctx *c, const json_t *ib, const char *path,
 			  struct hs_np_rule *rule)
 {
 	_cleanup_range_set_ struct hs_range_set block = {0};
-	char p[PATH_LEN], pe[PATH_LEN], outer_text[64];
+	char p[PATH_LEN], pe[PATH_LEN], pc[PATH_LEN], outer_text[64];
+	char opened[256];
 	const json_t *v, *excepts;
 	struct hs_cidr outer = {0}, inner;
 	bool present, outer_ok = false;
@@ -206,11 +284,11 @@ static int parse_ip_block(struct ctx *c, const json_t *ib, const char *path,
 		return report(c, path, "must be an object");
 	if (check_keys(c, ib, ip_block_keys, path) < 0)
 		ret = -1;
-	make_key(p, path, "cidr");
+	make_key(pc, path, "cidr");
 	v = json_object_get(ib, "cidr");
 	if (!v)
-		ret = report(c, p, "required, missing");
-	else if (count_cidrs(c, 1, p) < 0 || parse_cidr(c, v, p, &outer) < 0)
+		ret = report(c, pc, "required, missing");
+	else if (count_cidrs(c, 1, pc) < 0 || parse_cidr(c, v, pc, &outer) < 0)
 		ret = -1;
 	else
 		outer_ok = true;
@@ -219,7 +297,7 @@ static int parse_ip_block(struct ctx *c, const json_t *ib, const char *path,
 		hs_range_set_init(&block, outer.family);
 		hs_cidr_to_range(&outer, &r);
 		if (hs_range_set_add(&block, &r) < 0)
-			return set_failed(c, p);
+			return set_failed(c, pc);
 	}
 	excepts = get_array(c, ib, "except", path, HS_NETPOL_MAX_EXCEPT,
 			    "CIDRs in one except list", &present);
@@ -257,6 +335,15 @@ static int parse_ip_block(struct ctx *c, const json_t *ib, const char *path,
 	}
 	if (ret < 0)
 		return -1;
+	if (c->egress && opens_one_to_many(c, outer.family, &block, &outer,
+					   opened, sizeof(opened)))
+		return report(c, pc,
+			      "\"%s\" opens %s: a datagram sent there reaches "
+			      "every host of the segment, denied ones "
+			      "included; put them in \"except\" (or "
+			      "\"deny\"), or allow one in an ipBlock of its "
+			      "own whose cidr lies inside it",
+			      outer_text, opened);
 	for (i = 0; i < block.n; i++)
 		if (hs_range_set_add(&rule->peers[outer.family], &block.r[i]) <
 		    0)
@@ -485,6 +572,25 @@ static int parse_ports(struct ctx *c, const json_t *rj, const char *path,
 	return ret;
 }
 
+/* An egress rule without "to" allows every destination: the one-to-many
+ * ranges too, unless deny takes them away. */
+static int any_peer_opens(struct ctx *c, const char *path)
+{
+	char v4[128], v6[128];
+	bool o4, o6;
+
+	o4 = opens_one_to_many(c, HS_FAMILY_V4, NULL, NULL, v4, sizeof(v4));
+	o6 = opens_one_to_many(c, HS_FAMILY_V6, NULL, NULL, v6, sizeof(v6));
+	if (!o4 && !o6)
+		return 0;
+	return report(c, path,
+		      "a rule without \"to\" allows every destination, %s%s%s "
+		      "too: a datagram sent there reaches every host of the "
+		      "segment, denied ones included; give \"to\" ipBlocks "
+		      "that except them, or put them in \"deny\"",
+		      o4 ? v4 : "", o4 && o6 ? ", " : "", o6 ? v6 : "");
+}
+
 static int parse_rule(struct ctx *c, const json_t *rj, const char *path,
 		      bool egress, struct hs_np_rule *rule)
 {
@@ -498,6 +604,8 @@ static int parse_rule(struct ctx *c, const json_t *rj, const char *path,
 	if (check_comment(c, rj, path) < 0)
 		ret = -1;
 	if (parse_peers(c, rj, egress ? "to" : "from", path, rule) < 0)
+		ret = -1;
+	else if (egress && rule->any_peer && any_peer_opens(c, path) < 0)
 		ret = -1;
 	if (parse_ports(c, rj, path, rule) < 0)
 		ret = -1;
@@ -525,6 +633,7 @@ static int parse_direction(struct ctx *c, const json_t *json, bool egress,
 	if (!dir->rules)
 		return out_of_memory(c);
 	dir->n_rules = json_array_size(list);
+	c->egress = egress;
 	for (i = 0; i < dir->n_rules; i++)
 		for (f = 0; f < HS_FAMILY_COUNT; f++)
 			hs_range_set_init(&dir->rules[i].peers[f],
@@ -632,7 +741,7 @@ int hs_netpol_parse(json_t *json, const char *file, struct hs_netpol *np,
 		    struct hs_error *err)
 {
 	_cleanup_netpol_ struct hs_netpol tmp = {0};
-	struct ctx c = {.file = file, .err = err};
+	struct ctx c = {.file = file, .err = err, .deny = tmp.deny};
 	bool types_ok;
 	size_t f;
 

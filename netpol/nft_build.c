@@ -434,6 +434,27 @@ static int x_ct_state(struct nftnl_rule *r, uint32_t mask)
 	return x_cmp(r, NFT_CMP_NEQ, &zero, sizeof(zero));
 }
 
+/* fib saddr . iif oif missing: whether a route back to the source leaves
+ * through the interface the packet came in on. NFTA_FIB_F_PRESENT makes
+ * the kernel store a boolean (nft_reg_store8, which zeroes the rest of
+ * the register) rather than the interface index; nft 1.0.6 compares it
+ * with a four-byte zero, and `nft list` shows a shorter cmp as
+ * "missing/8". */
+static int x_fib_rpf_missing(struct nftnl_rule *r)
+{
+	static const uint32_t missing;
+	struct nftnl_expr *e = expr(r, "fib");
+
+	if (!e)
+		return -1;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_RESULT, NFT_FIB_RESULT_OIF);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_FLAGS,
+			   NFTA_FIB_F_SADDR | NFTA_FIB_F_IIF |
+				   NFTA_FIB_F_PRESENT);
+	return x_cmp(r, NFT_CMP_EQ, &missing, sizeof(missing));
+}
+
 static int x_counter(struct nftnl_rule *r)
 {
 	return expr(r, "counter") ? 0 : -1;
@@ -555,6 +576,17 @@ static int rule_exprs(struct nftnl_rule *r, const struct hs_nft_plan *p,
 		    x_cmp_u8(r, NFT_CMP_LTE, HS_NFT_ND_LAST) < 0)
 			return -1;
 		return x_verdict(r, NF_ACCEPT);
+	case HS_NFT_R_RPF:
+		/* An L2 neighbour can send any source address. Where the
+		 * namespace has more than one interface, a source that
+		 * routes back elsewhere is a forgery (kernel rp_filter's
+		 * strict mode, which the namespace's sysctls may not set).
+		 * With one interface and a default route every source
+		 * routes back through it: the host must stop forgeries on
+		 * its side (README, "network policy"). */
+		if (x_fib_rpf_missing(r) < 0 || x_counter(r) < 0)
+			return -1;
+		return x_verdict(r, NF_DROP);
 	case HS_NFT_R_DENY_TCP:
 		/* The protocol first: a set lookup bumps the element's
 		 * counter, and the next rule looks non-TCP packets up again. */

@@ -101,6 +101,9 @@ static void print_rule(FILE *out, const struct hs_nft_plan *p,
 		fprintf(out, "meta nfproto ipv6 icmpv6 type %d-%d accept",
 			HS_NFT_ND_FIRST, HS_NFT_ND_LAST);
 		break;
+	case HS_NFT_R_RPF:
+		fputs("fib saddr . iif oif missing counter drop", out);
+		break;
 	case HS_NFT_R_DENY_TCP:
 		fputs("meta l4proto tcp ", out);
 		print_addr_match(out, p, r);

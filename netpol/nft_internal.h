@@ -55,6 +55,7 @@ enum hs_nft_rule_kind {
 	HS_NFT_R_CT_ESTABLISHED, /* ct state established,related accept */
 	HS_NFT_R_CT_INVALID, /* ct state invalid drop */
 	HS_NFT_R_NEIGHBOUR, /* ICMPv6 types 133-136 accept */
+	HS_NFT_R_RPF, /* ingress: fib saddr . iif oif missing counter drop */
 	HS_NFT_R_DENY_TCP, /* egress @deny4/@deny6, tcp: counter, reset */
 	HS_NFT_R_DENY, /* @deny4/@deny6: counter, reject or drop */
 	HS_NFT_R_ALLOW, /* peers set, protocol, ports: accept */

@@ -363,6 +363,16 @@ static int plan_chain(struct planner *pl, const struct hs_netpol *np, int chain,
 	for (k = 0; d->listed && k < HS_ARRAY_SIZE(head); k++)
 		if (!add_rule(pl, chain, head[k], err))
 			return -1;
+	/* Reverse path: a packet whose source this namespace would not
+	 * route back through the interface it came in on is dropped and
+	 * counted, before any rule trusts its source. After loopback (a
+	 * local source arriving on lo has no route back through lo) and
+	 * established replies; after neighbour discovery, whose duplicate
+	 * address probes come from ::. Only when ingress is filtered: an
+	 * unfiltered direction accepts every source anyway. */
+	if (chain == HS_NFT_INGRESS && d->listed &&
+	    !add_rule(pl, chain, HS_NFT_R_RPF, err))
+		return -1;
 	/* The deny sets come before every allow rule, in both directions
 	 * and whether or not the direction is listed. */
 	for (f = 0; f < HS_FAMILY_COUNT; f++) {
@@ -552,6 +562,12 @@ void hs_nft_rule_describe(const struct hs_nft_plan *p,
 	case HS_NFT_R_NEIGHBOUR:
 		snprintf(buf, size,
 			 "rule in chain %s: ICMPv6 neighbour discovery accept",
+			 chain);
+		return;
+	case HS_NFT_R_RPF:
+		snprintf(buf, size,
+			 "rule in chain %s: reverse path (fib saddr . iif) "
+			 "drop",
 			 chain);
 		return;
 	case HS_NFT_R_DENY_TCP:

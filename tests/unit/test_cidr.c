@@ -697,6 +697,55 @@ static void test_invalid_ranges(void)
 	CHECK(!has(&s, "0.0.0.0"));
 }
 
+/* covers: a range inside one range of the set; not one that spans a gap,
+ * sticks out at either end, or lies in a gap; an empty set covers nothing;
+ * the last address of the family; an inverted range. */
+static void test_covers(void)
+{
+	_cleanup_range_set_ struct hs_range_set s, e, v6;
+	struct hs_range r;
+
+	hs_range_set_init(&s, HS_FAMILY_V4);
+	hs_range_set_init(&e, HS_FAMILY_V4);
+	hs_range_set_init(&v6, HS_FAMILY_V6);
+	CHECK(add(&s, "10.0.0.0/8") == 0);
+	CHECK(add(&s, "224.0.0.0/4") == 0);
+	CHECK(add(&s, "240.0.0.0/4") == 0);
+	CHECK(add(&s, "12.0.0.0/8") == 0);
+	hs_range_set_normalize(&s);
+	CHECK(s.n == 3); /* 224/4 and 240/4 merged */
+	r = R("10.20.0.0/16");
+	CHECK(hs_range_set_covers(&s, &r));
+	r = R("10.0.0.0/8");
+	CHECK(hs_range_set_covers(&s, &r));
+	r = R("255.255.255.255/32");
+	CHECK(hs_range_set_covers(&s, &r));
+	r = R("224.0.0.0/3"); /* both halves, merged into one range */
+	CHECK(hs_range_set_covers(&s, &r));
+	r = RR("10.255.255.255", "12.0.0.0"); /* spans 11/8, a gap */
+	CHECK(!hs_range_set_covers(&s, &r));
+	r = R("8.0.0.0/6"); /* 8-11: sticks out below 10/8 */
+	CHECK(!hs_range_set_covers(&s, &r));
+	r = RR("12.255.255.255", "13.0.0.0"); /* sticks out above */
+	CHECK(!hs_range_set_covers(&s, &r));
+	r = R("11.0.0.1/32"); /* in the gap */
+	CHECK(!hs_range_set_covers(&s, &r));
+	r = R("0.0.0.0/32"); /* below every range */
+	CHECK(!hs_range_set_covers(&s, &r));
+	r = R("10.0.0.1/32");
+	CHECK(!hs_range_set_covers(&e, &r));
+	r = RR("10.0.0.9", "10.0.0.1");
+	CHECK(!hs_range_set_covers(&s, &r));
+	CHECK(add(&v6, "ff00::/8") == 0);
+	hs_range_set_normalize(&v6);
+	r = R("ff02::1/128");
+	CHECK(hs_range_set_covers(&v6, &r));
+	r = R("ff00::/8");
+	CHECK(hs_range_set_covers(&v6, &r));
+	r = R("fe00::/7");
+	CHECK(!hs_range_set_covers(&v6, &r));
+}
+
 int main(void)
 {
 	RUN(test_parse_v4);
@@ -722,5 +771,6 @@ int main(void)
 	RUN(test_normalize_256_adjacent);
 	RUN(test_set_limit);
 	RUN(test_invalid_ranges);
+	RUN(test_covers);
 	TEST_EXIT();
 }

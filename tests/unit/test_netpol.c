@@ -204,6 +204,23 @@ static const struct bad_case bad_cases[] = {
 	 "deny[0]: \"010.0.0.1/32\": leading zero in a decimal number"},
 	{"leading_zero.json",
 	 "deny[1]: \"::ffff:10.0.0.01\": leading zero in a decimal number"},
+	{"opens_multicast.json",
+	 "egress[0].to[1].ipBlock.cidr: \"0.0.0.0/0\" opens 240.0.0.0/4 "
+	 "(reserved, with the broadcast 255.255.255.255): a datagram sent "
+	 "there reaches every host of the segment, denied ones included; put "
+	 "them in \"except\" (or \"deny\"), or allow one in an ipBlock of "
+	 "its own whose cidr lies inside it\n"},
+	{"opens_multicast.json",
+	 "egress[0].to[2].ipBlock.cidr: \"::/0\" opens ff00::/8 (multicast): "},
+	{"opens_multicast.json",
+	 "egress[0].to[3].ipBlock.cidr: \"192.0.0.0/2\" opens 224.0.0.0/4 "
+	 "(multicast), 240.0.0.0/4 (reserved, with the broadcast "
+	 "255.255.255.255): "},
+	{"any_peer_opens_multicast.json",
+	 "egress[0]: a rule without \"to\" allows every destination, "
+	 "224.0.0.0/4 (multicast), ff00::/8 (multicast) too: a datagram sent "
+	 "there reaches every host of the segment, denied ones included; give "
+	 "\"to\" ipBlocks that except them, or put them in \"deny\"\n"},
 };
 
 static void test_invalid_fixtures(void)
@@ -265,7 +282,8 @@ static void test_every_invalid_fixture_listed(void)
 static void test_error_form(void)
 {
 	static const char text[] =
-		"{\"policyTypes\": [\"Egress\"], \"egress\": [{}, {}, "
+		"{\"policyTypes\": [\"Egress\"], \"deny\": [\"224.0.0.0/3\", "
+		"\"ff00::/8\"], \"egress\": [{}, {}, "
 		"{\"to\": [{\"ipBlock\": {\"cidr\": \"10.0.0.0/16\", "
 		"\"except\": [\"10.0.5.0/24\", \"10.1.0.0/16\"]}}]}]}";
 	_cleanup_netpol_ struct hs_netpol np = {0};
@@ -411,10 +429,15 @@ static int parse_gen(json_t *doc, struct capture *c)
 	return parse_json(doc, &np, c);
 }
 
+/* Multicast and 240.0.0.0/4 in deny, so that egress rules without "to"
+ * are valid. */
+#define DENY_ONE_TO_MANY "224.0.0.0/4", "240.0.0.0/4", "ff00::/8"
+
 static void test_limit_rules(void)
 {
 	_cleanup_json_ json_t *doc =
-		json_pack("{s:[s],s:[]}", "policyTypes", "Egress", "egress");
+		json_pack("{s:[s],s:[sss],s:[]}", "policyTypes", "Egress",
+			  "deny", DENY_ONE_TO_MANY, "egress");
 	_cleanup_capture_ struct capture c;
 	size_t i;
 
@@ -643,7 +666,7 @@ static void test_shipped_policy(void)
 	CHECK(np.deny[HS_FAMILY_V6].n == 1);
 	CHECK(has(&np.deny[HS_FAMILY_V6], "fd00:ec2::254"));
 
-	CHECK(np.egress.n_rules == 3);
+	CHECK(np.egress.n_rules == 4);
 	/* (1) the own cluster, every port. */
 	r = &np.egress.rules[0];
 	CHECK(!r->any_peer && r->n_ports == 0);
@@ -657,41 +680,83 @@ static void test_shipped_policy(void)
 	CHECK(r->n_ports == 2);
 	CHECK(port_is(r, 0, HS_PROTO_TCP, 53, 53));
 	CHECK(port_is(r, 1, HS_PROTO_UDP, 53, 53));
-	/* (3) the internet. */
+	/* (3) the IPv4 internet: 0/0 minus twelve blocks, two of them
+	 * adjacent (224/4, 240/4) and one at each end (0/8, 240/4). */
 	r = &np.egress.rules[2];
 	in4 = &r->peers[HS_FAMILY_V4];
-	in6 = &r->peers[HS_FAMILY_V6];
 	CHECK(!r->any_peer && r->n_ports == 0);
-	CHECK(in4->n == 7); /* 0/0 minus six disjoint blocks */
+	CHECK(r->peers[HS_FAMILY_V6].n == 0);
+	CHECK(in4->n == 10);
+	CHECK(range_is(in4, 0, "1.0.0.0", "9.255.255.255"));
+	CHECK(range_is(in4, 9, "198.20.0.0", "223.255.255.255"));
 	CHECK(has(in4, "198.51.100.7")); /* documentation range: internet */
+	CHECK(has(in4, "192.0.2.1") && has(in4, "203.0.113.1"));
 	CHECK(has(in4, "8.8.8.8") && has(in4, "1.1.1.1"));
-	CHECK(has(in4, "0.0.0.0") && has(in4, "255.255.255.255"));
 	CHECK(has(in4, "9.255.255.255") && has(in4, "11.0.0.0"));
 	CHECK(has(in4, "172.32.0.1") && has(in4, "100.128.0.1"));
 	CHECK(has(in4, "192.169.0.1") && has(in4, "169.255.0.1"));
+	CHECK(has(in4, "192.0.1.0") && has(in4, "198.17.255.255"));
 	{
-		static const char *const private4[] = {
-			"10.20.0.1",	  "10.30.0.1",	    "10.10.0.1",
-			"10.0.0.1",	  "10.255.255.255", "172.16.5.5",
-			"172.31.255.255", "192.168.1.1",    "169.254.169.254",
-			"169.254.0.0",	  "100.64.0.1",	    "100.127.255.255",
-			"127.0.0.1",
+		static const char *const special4[] = {
+			"10.20.0.1",	   "10.30.0.1",	     "10.10.0.1",
+			"10.0.0.1",	   "10.255.255.255", "172.16.5.5",
+			"172.31.255.255",  "192.168.1.1",    "169.254.169.254",
+			"169.254.0.0",	   "100.64.0.1",     "100.127.255.255",
+			"127.0.0.1",	   "0.0.0.0",	     "0.255.255.255",
+			"192.0.0.170",	   "192.88.99.1",    "198.18.0.1",
+			"198.19.255.255",  "224.0.0.1",	     "224.0.0.251",
+			"239.255.255.250", "240.0.0.1",	     "255.255.255.255",
 		};
 
-		for (i = 0; i < HS_ARRAY_SIZE(private4); i++)
-			CHECK(!has(in4, private4[i]));
+		for (i = 0; i < HS_ARRAY_SIZE(special4); i++)
+			if (has(in4, special4[i]))
+				printf("  %s is allowed\n", special4[i]);
+		for (i = 0; i < HS_ARRAY_SIZE(special4); i++)
+			CHECK(!has(in4, special4[i]));
 	}
 	/* The wireserver is public address space: the internet rule covers
 	 * it and only deny, checked first, stops it. */
 	CHECK(has(in4, "168.63.129.16"));
+	/* (4) the IPv6 internet: 2000::/3 minus 2001::/23 and 2002::/16, and
+	 * NAT64 minus the IPv4 rule's exceptions. */
+	r = &np.egress.rules[3];
+	in6 = &r->peers[HS_FAMILY_V6];
+	CHECK(!r->any_peer && r->n_ports == 0);
+	CHECK(r->peers[HS_FAMILY_V4].n == 0);
 	CHECK(has(in6, "2001:db8::1") && has(in6, "2606:4700::1111"));
-	CHECK(has(in6, "::") &&
-	      has(in6, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"));
-	CHECK(!has(in6, "fd00::1") && !has(in6, "fc00::") &&
-	      !has(in6, "fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"));
-	CHECK(!has(in6, "fe80::1") && !has(in6, "febf::1"));
-	CHECK(!has(in6, "::1") && has(in6, "::2"));
-	CHECK(!has(in6, "::ffff:10.20.0.1") && !has(in6, "::ffff:8.8.8.8"));
+	CHECK(has(in6, "2000::1") && has(in6, "3fff::1"));
+	CHECK(has(in6, "2001:200::1") && has(in6, "2003::1"));
+	{
+		static const char *const special6[] = {
+			"::",
+			"::1",
+			"::a14:2",
+			"::ffff:10.20.0.1",
+			"::ffff:8.8.8.8",
+			"100::1",
+			"2001::1", /* Teredo */
+			"2001:1ff:ffff:ffff:ffff:ffff:ffff:ffff",
+			"2002:a14:2::1", /* 6to4 of 10.20.0.2 */
+			"4000::1",
+			"5f00::1",
+			"fc00::",
+			"fd00::1",
+			"fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+			"fe80::1",
+			"febf::1",
+			"fec0::1",
+			"ff02::1",
+			"ff05::1:3",
+			"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+			"64:ff9b:1::a14:2", /* local-use NAT64 */
+		};
+
+		for (i = 0; i < HS_ARRAY_SIZE(special6); i++)
+			if (has(in6, special6[i]))
+				printf("  %s is allowed\n", special6[i]);
+		for (i = 0; i < HS_ARRAY_SIZE(special6); i++)
+			CHECK(!has(in6, special6[i]));
+	}
 	/* NAT64: private and metadata embeddings excluded, public ones not. */
 	CHECK(!has(in6, "64:ff9b::a9fe:a9fe")); /* 169.254.169.254 */
 	CHECK(!has(in6, "64:ff9b::a14:1")); /* 10.20.0.1 */
@@ -699,6 +764,10 @@ static void test_shipped_policy(void)
 	CHECK(!has(in6, "64:ff9b::c0a8:101")); /* 192.168.1.1 */
 	CHECK(!has(in6, "64:ff9b::647f:ffff")); /* 100.127.255.255 */
 	CHECK(!has(in6, "64:ff9b::7f00:1")); /* 127.0.0.1 */
+	CHECK(!has(in6, "64:ff9b::e000:1")); /* 224.0.0.1 */
+	CHECK(!has(in6, "64:ff9b::ffff:ffff")); /* 255.255.255.255 */
+	CHECK(!has(in6, "64:ff9b::1")); /* 0.0.0.1 */
+	CHECK(!has(in6, "64:ff9b::c612:1")); /* 198.18.0.1 */
 	CHECK(has(in6, "64:ff9b::808:808")); /* 8.8.8.8 */
 	CHECK(has(in6, "64:ff9b::c633:6407")); /* 198.51.100.7 */
 
@@ -713,6 +782,150 @@ static void test_shipped_policy(void)
 	CHECK(has(&r->peers[HS_FAMILY_V4], "10.0.0.17"));
 	CHECK(!has(&r->peers[HS_FAMILY_V4], "10.0.1.1"));
 	CHECK(!has(&r->peers[HS_FAMILY_V4], "10.20.0.1"));
+}
+
+/* Whether any address of `cidr` is in `s`. */
+static bool overlaps(const struct hs_range_set *s, const char *cidr)
+{
+	struct hs_cidr c;
+	struct hs_range r;
+	char why[128];
+	size_t i;
+
+	if (hs_cidr_parse(cidr, &c, why, sizeof(why)) < 0) {
+		printf("  bad test CIDR %s\n", cidr);
+		abort();
+	}
+	if (c.family != s->family)
+		return false;
+	hs_cidr_to_range(&c, &r);
+	for (i = 0; i < s->n; i++)
+		if (memcmp(&s->r[i].lo, &r.hi, sizeof(r.hi)) <= 0 &&
+		    memcmp(&r.lo, &s->r[i].hi, sizeof(r.lo)) <= 0)
+			return true;
+	return false;
+}
+
+/* The shipped policy's compiled egress allow sets, every rule and both
+ * families: no multicast, nothing of 240.0.0.0/4 (the limited broadcast),
+ * and no rule without peers (which would match them all). */
+static void test_shipped_egress_not_one_to_many(void)
+{
+	static const char *const one_to_many[] = {
+		"224.0.0.0/4",	"240.0.0.0/4", "255.255.255.255/32",
+		"224.0.0.1/32", "ff00::/8",    "ff02::1/128",
+	};
+	_cleanup_netpol_ struct hs_netpol np = {0};
+	struct hs_error err = {0};
+	size_t k, f, i;
+
+	CHECK(hs_netpol_load(SHIPPED, &np, &err) == 0);
+	CHECK(np.egress.n_rules > 0);
+	for (k = 0; k < np.egress.n_rules; k++) {
+		CHECK(!np.egress.rules[k].any_peer);
+		for (f = 0; f < HS_FAMILY_COUNT; f++)
+			for (i = 0; i < HS_ARRAY_SIZE(one_to_many); i++) {
+				if (overlaps(&np.egress.rules[k].peers[f],
+					     one_to_many[i]))
+					printf("  egress[%zu] allows %s\n", k,
+					       one_to_many[i]);
+				CHECK(!overlaps(&np.egress.rules[k].peers[f],
+						one_to_many[i]));
+			}
+	}
+}
+
+/* A cidr inside a one-to-many range names it: allowed, and compiled. */
+static void test_one_to_many_named(void)
+{
+	_cleanup_netpol_ struct hs_netpol np = {0};
+	struct hs_error err = {0};
+	const struct hs_np_rule *r;
+
+	CHECK(parse_text(
+		      "{\"policyTypes\": [\"Egress\"], \"egress\": [{\"to\": ["
+		      "{\"ipBlock\": {\"cidr\": \"224.0.0.251/32\"}}, "
+		      "{\"ipBlock\": {\"cidr\": \"ff02::fb/128\"}}, "
+		      "{\"ipBlock\": {\"cidr\": \"255.255.255.255/32\"}}, "
+		      "{\"ipBlock\": {\"cidr\": \"239.0.0.0/8\", \"except\": "
+		      "[\"239.255.0.0/16\"]}}], "
+		      "\"ports\": [{\"protocol\": \"UDP\", \"port\": 5353}]}]}",
+		      "np.json", &np, &err) == 0);
+	CHECK(err.count == 0);
+	r = &np.egress.rules[0];
+	CHECK(has(&r->peers[HS_FAMILY_V4], "224.0.0.251"));
+	CHECK(has(&r->peers[HS_FAMILY_V4], "255.255.255.255"));
+	CHECK(has(&r->peers[HS_FAMILY_V4], "239.1.2.3"));
+	CHECK(!has(&r->peers[HS_FAMILY_V4], "239.255.255.250"));
+	CHECK(has(&r->peers[HS_FAMILY_V6], "ff02::fb"));
+	CHECK(!has(&r->peers[HS_FAMILY_V6], "ff02::1"));
+}
+
+/* A cidr that covers a one-to-many range without lying inside it is
+ * refused, even when the rest of it is also one-to-many. */
+static void test_one_to_many_partly_named(void)
+{
+	_cleanup_netpol_ struct hs_netpol np = {0};
+	struct hs_error err = {0};
+
+	CHECK(parse_text("{\"policyTypes\": [\"Egress\"], \"egress\": "
+			 "[{\"to\": [{\"ipBlock\": {\"cidr\": "
+			 "\"224.0.0.0/3\"}}]}]}",
+			 "np.json", &np, &err) == -1);
+	CHECK(err.count == 1);
+	CHECK_CONTAINS(err.msg, "np.json: egress[0].to[0].ipBlock.cidr: "
+				"\"224.0.0.0/3\" opens 224.0.0.0/4 "
+				"(multicast), 240.0.0.0/4 (reserved, with the "
+				"broadcast 255.255.255.255): ");
+}
+
+/* What deny covers, no allow rule opens: deny is an answer too, for
+ * ipBlocks and for rules without "to"; a partial deny is not. */
+static void test_one_to_many_deny(void)
+{
+	_cleanup_netpol_ struct hs_netpol a = {0}, b = {0}, c = {0};
+	struct hs_error err = {0};
+
+	CHECK(parse_text("{\"policyTypes\": [\"Egress\"], \"deny\": "
+			 "[\"224.0.0.0/3\", \"ff00::/8\"], \"egress\": "
+			 "[{\"to\": [{\"ipBlock\": {\"cidr\": \"0.0.0.0/0\"}}, "
+			 "{\"ipBlock\": {\"cidr\": \"::/0\"}}]}, "
+			 "{\"ports\": [{\"protocol\": \"UDP\", "
+			 "\"port\": 123}]}]}",
+			 "a.json", &a, &err) == 0);
+	CHECK(err.count == 0);
+	CHECK(parse_text("{\"policyTypes\": [\"Egress\"], \"deny\": "
+			 "[\"224.0.0.0/4\", \"255.255.255.255\"], \"egress\": "
+			 "[{\"to\": [{\"ipBlock\": {\"cidr\": "
+			 "\"0.0.0.0/0\"}}]}]}",
+			 "b.json", &b, &err) == -1);
+	CHECK(err.count == 1);
+	CHECK_CONTAINS(err.msg, "b.json: egress[0].to[0].ipBlock.cidr: "
+				"\"0.0.0.0/0\" opens 240.0.0.0/4 (reserved, "
+				"with the broadcast 255.255.255.255): ");
+	err = (struct hs_error){0};
+	CHECK(parse_text("{\"policyTypes\": [\"Egress\"], \"deny\": "
+			 "[\"224.0.0.0/3\"], \"egress\": [{}]}",
+			 "c.json", &c, &err) == -1);
+	CHECK(err.count == 1);
+	CHECK_CONTAINS(err.msg, "c.json: egress[0]: a rule without \"to\" "
+				"allows every destination, ff00::/8 "
+				"(multicast) too: ");
+}
+
+/* Ingress matches sources, and no packet comes from a group: an ingress
+ * rule from everyone is fine. */
+static void test_one_to_many_ingress(void)
+{
+	_cleanup_netpol_ struct hs_netpol np = {0};
+	struct hs_error err = {0};
+
+	CHECK(parse_text("{\"policyTypes\": [\"Ingress\"], \"ingress\": "
+			 "[{\"from\": [{\"ipBlock\": {\"cidr\": "
+			 "\"0.0.0.0/0\"}}, {\"ipBlock\": {\"cidr\": "
+			 "\"::/0\"}}]}, {}]}",
+			 "np.json", &np, &err) == 0);
+	CHECK(err.count == 0);
 }
 
 static void test_ipv6_only(void)
@@ -802,13 +1015,16 @@ static void test_peers_compiled(void)
 		       "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff"));
 }
 
-/* No to[] means every peer; no ports[] means every port. */
+/* No to[] means every peer; no ports[] means every port. (An egress rule
+ * without to[] is valid only with multicast and 240.0.0.0/4 in deny.) */
 static void test_any_peer(void)
 {
 	_cleanup_netpol_ struct hs_netpol np = {0};
 	struct hs_error err = {0};
 
 	CHECK(parse_text("{\"policyTypes\": [\"Ingress\", \"Egress\"], "
+			 "\"deny\": [\"224.0.0.0/4\", \"240.0.0.0/4\", "
+			 "\"ff00::/8\"], "
 			 "\"egress\": [{\"ports\": [{\"protocol\": \"UDP\", "
 			 "\"port\": 123}]}], \"ingress\": [{}]}",
 			 "np.json", &np, &err) == 0);
@@ -883,6 +1099,11 @@ int main(void)
 	RUN(test_limit_cidrs_in_policy);
 	RUN(test_limit_policy_types);
 	RUN(test_shipped_policy);
+	RUN(test_shipped_egress_not_one_to_many);
+	RUN(test_one_to_many_named);
+	RUN(test_one_to_many_partly_named);
+	RUN(test_one_to_many_deny);
+	RUN(test_one_to_many_ingress);
 	RUN(test_ipv6_only);
 	RUN(test_egress_only);
 	RUN(test_deny_all_egress);

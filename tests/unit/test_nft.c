@@ -446,6 +446,10 @@ static int compare(const struct hs_nft_batch *b, const char *const *want,
 			    "1; cmp gte reg 1 0x00000085; cmp lte reg 1 "    \
 			    "0x00000088; " ACCEPT
 #define COUNTER "counter pkts 0 bytes 0"
+/* fib saddr . iif oif missing counter drop */
+#define RPF                                                   \
+	"fib saddr . iif oif present => reg 1; cmp eq reg 1 " \
+	"0x00000000; " COUNTER "; " DROP
 #define LOG                                                                  \
 	COUNTER "; limit rate 5/second burst 5 type packets flags 0x0; log " \
 		"prefix hardshim refused: "
@@ -504,6 +508,7 @@ static const char *const sample_want[] = {
 	"[create,append,ack] rule ingress: " CT("0x00000006") ACCEPT,
 	"[create,append,ack] rule ingress: " CT("0x00000001") DROP,
 	"[create,append,ack] rule ingress: " ND,
+	"[create,append,ack] rule ingress: " RPF,
 	"[create,append,ack] rule ingress: " V4
 	"payload load 4b @ network header + 12 => reg 1; lookup reg 1 set "
 	"deny4; " COUNTER "; " DROP,
@@ -605,14 +610,17 @@ static void test_listed_without_rules_and_any(void)
 	hs_netpol_free(&np);
 	CHECK(b);
 	n = split(b, m, MAX_MSGS);
-	/* begin, table, 2 sets, 2 chains, egress 4 + 4 + 3, ingress 4 + 2 +
-	 * 1 + 2, end */
-	CHECK(n == 1 + 1 + 2 + 2 + 11 + 9 + 1);
+	/* begin, table, 2 sets, 2 chains, egress 4 + 4 + 3, ingress 4 + 1 +
+	 * 2 + 1 + 2, end */
+	CHECK(n == 1 + 1 + 2 + 2 + 11 + 10 + 1);
 	for (i = 0; i < HS_ARRAY_SIZE(want_tail); i++) {
 		summarize(m[14 + i], line, sizeof(line));
 		CHECK_STR(strchr(line, ' ') + 1, want_tail[i]);
 	}
-	summarize(m[23], line, sizeof(line));
+	summarize(m[21], line, sizeof(line));
+	CHECK_STR(strchr(line, ' ') + 1,
+		  "[create,append,ack] rule ingress: " RPF);
+	summarize(m[24], line, sizeof(line));
 	CHECK_STR(strchr(line, ' ') + 1,
 		  "[create,append,ack] rule ingress: " ACCEPT);
 }
@@ -1014,9 +1022,12 @@ static void test_describe(void)
 	CHECK_STR(what, "rule in chain egress: egress[0] udp 53-54 to e0_4");
 	hs_nft_batch_describe(b, SEQ0 + 22, 0, what, sizeof(what));
 	CHECK_STR(what, "rule in chain egress: egress[1] tcp 80 to any");
-	hs_nft_batch_describe(b, SEQ0 + 32, 0, what, sizeof(what));
-	CHECK_STR(what, "rule in chain ingress: ingress[0] from i0_6");
+	hs_nft_batch_describe(b, SEQ0 + 30, 0, what, sizeof(what));
+	CHECK_STR(what,
+		  "rule in chain ingress: reverse path (fib saddr . iif) drop");
 	hs_nft_batch_describe(b, SEQ0 + 33, 0, what, sizeof(what));
+	CHECK_STR(what, "rule in chain ingress: ingress[0] from i0_6");
+	hs_nft_batch_describe(b, SEQ0 + 34, 0, what, sizeof(what));
 	CHECK_STR(what, "rule in chain ingress: refusal counter and log");
 	hs_nft_batch_describe(b, SEQ0 + 3, 0, what, sizeof(what));
 	CHECK_STR(what, "elements from 0 of set deny4 (deny)");
@@ -1045,6 +1056,131 @@ static void test_describe(void)
 	hs_nft_batch_describe(b, SEQ0 + 3, off + 24, what, sizeof(what));
 	CHECK_STR(what, "element 4 of set deny4 (deny) (interval end "
 			"169.254.169.255)");
+}
+
+struct rpf_walk {
+	int i;
+	bool ok;
+};
+
+/* The four expressions of the reverse-path rule, attribute by attribute
+ * (what the printed form does not show: the cmp is four bytes, as nft
+ * 1.0.6 sends it; with one, `nft list` shows "oif missing/8"). */
+static int rpf_expr_cb(struct nftnl_expr *e, void *data)
+{
+	struct rpf_walk *w = data;
+	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+	const uint32_t *v;
+	uint32_t len = 0;
+
+	switch (w->i++) {
+	case 0:
+		w->ok &=
+			strcmp(name, "fib") == 0 &&
+			nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_FLAGS) ==
+				(NFTA_FIB_F_SADDR | NFTA_FIB_F_IIF |
+				 NFTA_FIB_F_PRESENT) &&
+			nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_RESULT) ==
+				NFT_FIB_RESULT_OIF &&
+			nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_DREG) == NFT_REG_1;
+		break;
+	case 1:
+		v = nftnl_expr_get(e, NFTNL_EXPR_CMP_DATA, &len);
+		w->ok &= strcmp(name, "cmp") == 0 &&
+			 nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_OP) ==
+				 NFT_CMP_EQ &&
+			 nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_SREG) ==
+				 NFT_REG_1 &&
+			 len == 4 && v && *v == 0;
+		break;
+	case 2:
+		w->ok &= strcmp(name, "counter") == 0;
+		break;
+	case 3:
+		w->ok &= strcmp(name, "immediate") == 0 &&
+			 nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT) ==
+				 NF_DROP;
+		break;
+	default:
+		w->ok = false;
+	}
+	return 0;
+}
+
+/* The reverse-path rule, parsed back: only in a listed ingress chain,
+ * right after the neighbour discovery rule and before the deny lookups
+ * (so after loopback and established replies), and exactly fib saddr .
+ * iif oif missing, counter, drop. */
+static void test_rpf_rule(void)
+{
+	_cleanup_batch_ struct hs_nft_batch *b = NULL;
+	const struct nlmsghdr *m[MAX_MSGS];
+	struct hs_error err = {0};
+	struct rpf_walk w = {0, true};
+	struct nftnl_rule *r;
+	struct hs_netpol np;
+	size_t n, i, found = 0, at = 0;
+	bool parsed, in_ingress = false;
+	char line[4096];
+
+	sample(&np, true);
+	b = hs_nft_batch_build(&np, "c1", false, SEQ0, &err);
+	hs_netpol_free(&np);
+	CHECK(b);
+	n = split(b, m, MAX_MSGS);
+	for (i = 0; i < n; i++) {
+		summarize(m[i], line, sizeof(line));
+		if (strstr(line, "fib ")) {
+			found++;
+			at = i;
+		}
+	}
+	CHECK(found == 1);
+	summarize(m[at - 1], line, sizeof(line));
+	CHECK_CONTAINS(line, "rule ingress: " ND);
+	summarize(m[at + 1], line, sizeof(line));
+	CHECK_CONTAINS(line, "rule ingress: " V4);
+	CHECK_CONTAINS(line, "set deny4");
+	r = nftnl_rule_alloc();
+	CHECK(r);
+	parsed = nftnl_rule_nlmsg_parse(m[at], r) == 0;
+	if (parsed) {
+		in_ingress = strcmp(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN),
+				    "ingress") == 0;
+		nftnl_expr_foreach(r, rpf_expr_cb, &w);
+	}
+	nftnl_rule_free(r);
+	CHECK(parsed && in_ingress);
+	CHECK(w.ok && w.i == 4);
+}
+
+/* The nft -f text has it in the same place, in nft's own words. */
+static void test_format_rpf(void)
+{
+	_cleanup_free_ char *text = NULL;
+	struct hs_netpol np;
+	size_t size = 0;
+	FILE *f;
+
+	sample(&np, true);
+	f = open_memstream(&text, &size);
+	CHECK(f);
+	CHECK(hs_nft_format(&np, "c1", f) == 0);
+	fclose(f);
+	hs_netpol_free(&np);
+	CHECK_CONTAINS(text, "\tchain ingress {\n"
+			     "\t\ttype filter hook input priority 0; policy "
+			     "drop;\n"
+			     "\t\tiifname \"lo\" accept\n"
+			     "\t\tct state established,related accept\n"
+			     "\t\tct state invalid drop\n"
+			     "\t\tmeta nfproto ipv6 icmpv6 type 133-136 "
+			     "accept\n"
+			     "\t\tfib saddr . iif oif missing counter drop\n"
+			     "\t\tip saddr @deny4 counter drop\n");
+	/* Once, and not in egress. */
+	CHECK(strstr(strstr(text, "fib ") + 1, "fib ") == NULL);
+	CHECK(strstr(text, "fib ") > strstr(text, "chain ingress"));
 }
 
 static const char sample_text[] =
@@ -1557,6 +1693,8 @@ int main(void)
 	RUN(test_bad_input_refused);
 	RUN(test_describe);
 	RUN(test_format_exact);
+	RUN(test_rpf_rule);
+	RUN(test_format_rpf);
 	RUN(test_format_ranges);
 	RUN(test_format_refuses_bad_policy);
 	RUN(test_tenant_isolated);
