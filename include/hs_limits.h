@@ -40,6 +40,10 @@
 #define HS_CONFIG_MAX_TENANTS 1024       /* namespace rules in config.json */
 #define HS_CONFIG_MAX_LIST 64            /* engineDirs, netnsDirs, cgroupParents, hooks */
 #define HS_PATH_MAX 4096
+/* Capabilities that two policies' seccomp profiles test (includes/excludes)
+ * and their ceilings hold: the comparison of a selectable policy resolves
+ * both profiles for each subset of them. */
+#define HS_POLICY_COMPARE_MAX_CAPS 8
 
 /* Container specs. */
 #define HS_SPEC_MAX_MOUNTS 1024

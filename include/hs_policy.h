@@ -106,6 +106,26 @@ void hs_policy_free(struct hs_policy *p);
 /* The mount type named `name` ("proc", "tmpfs", ...), or 0. */
 uint32_t hs_policy_mount_type(const char *name);
 
+/* Whether `sel`, a policy that `base` lists as selectable, is at least as
+ * strict as `base` in every dimension base guards, each on its effective
+ * value (defaults applied). Reports each weaker dimension as one error,
+ * "FILE: PATH: policy "SEL" is weaker than "BASE" in DIMENSION: DETAIL",
+ * DIMENSION named as in the policy file (capabilities.ceiling,
+ * spec.allowedSysctls, network, seccomp.syscalls, ...), and returns -1 if
+ * there was one. The network policies are read when the two name
+ * different files; the seccomp profiles only with HS_POLICY_COMPARE_SECCOMP,
+ * resolved for this node (shim/policy_compare.c, shim/profile/compare.c).
+ */
+#define HS_POLICY_COMPARE_SECCOMP 1u
+int hs_policy_check_not_weaker(const struct hs_policy *base,
+			       const struct hs_policy *sel, const char *file,
+			       const char *path, unsigned what,
+			       struct hs_error *err);
+
+/* The OCI name of one enum hs_mount_type or enum hs_ns bit, or NULL. */
+const char *hs_policy_mount_type_name(uint32_t bit);
+const char *hs_policy_ns_name(uint32_t bit);
+
 /* Host paths no policy may grant as a bind source: each gives a container
  * the host (its root, kernel interfaces, the engines' state and sockets).
  * NULL-terminated. */
@@ -114,5 +134,10 @@ extern const char *const hs_sensitive_host_paths[];
 /* The minimum every container gets, whatever the policy adds. */
 extern const char *const hs_standard_masked_paths[];
 extern const char *const hs_standard_readonly_paths[];
+
+/* The sysctls a policy without spec.allowedSysctls allows (Kubernetes'
+ * safe set). NULL-terminated. shim/spec/linux.c keeps an identical copy
+ * (default_safe_sysctls) until it uses this one. */
+extern const char *const hs_default_safe_sysctls[];
 
 #endif

@@ -104,4 +104,30 @@ int hs_profile_check_names(const json_t *merged,
 			   const struct hs_resolve_ctx *ctx, const char *file,
 			   struct hs_error *err);
 
+/* What a container under one resolved profile (`sel`) may do that one
+ * under another (`base`) may not, by facet; an empty detail means not
+ * wider there. The rule, and its limits, are at the top of
+ * shim/profile/compare.c. */
+enum hs_widening {
+	HS_WIDEN_DEFAULT, /* defaultAction runs what base's refuses */
+	HS_WIDEN_ARCHES, /* an architecture base does not list */
+	HS_WIDEN_FLAGS, /* SECCOMP_FILTER_FLAG_SPEC_ALLOW */
+	HS_WIDEN_SYSCALLS, /* syscalls base refuses, at least sometimes */
+	HS_WIDEN_N,
+};
+#define HS_WIDEN_DETAIL_MAX 320
+
+struct hs_profile_widening {
+	char detail[HS_WIDEN_N][HS_WIDEN_DETAIL_MAX]; /* "allows \"ptrace\"" */
+};
+
+/* "seccomp.defaultAction", ...: the facet's name in messages. */
+extern const char *const hs_profile_widening_names[HS_WIDEN_N];
+
+/* Compares two profiles as hs_profile_resolve returns them. Pure; fails
+ * only when out of memory. */
+int hs_profile_find_widening(const json_t *base, const json_t *sel,
+			     struct hs_profile_widening *ret,
+			     struct hs_error *err);
+
 #endif

@@ -18,7 +18,9 @@ int hs_select_tenant(const struct hs_config *cfg, const json_t *annotations,
 		     struct hs_error *err);
 
 /* Loads the policy the container gets: the tenant's, or the one the pod
- * asks for when the tenant's policy allows it. */
+ * asks for when the tenant's policy lists it as selectable and it is not
+ * weaker than the tenant's in any dimension but the seccomp profile
+ * (hs_policy_check_not_weaker; `hardshim check` compares the profiles). */
 int hs_select_policy(const struct hs_config *cfg, const json_t *annotations,
 		     struct hs_policy *ret, struct hs_error *err);
 

@@ -172,14 +172,55 @@ static int check_netpol(const char *path, struct hs_error *err)
 	return 0;
 }
 
+/* A pod annotation may pick any policy this one lists as selectable, so
+ * each must exist, be valid, and be at least as strict as this one in
+ * every dimension (hs_policy_check_not_weaker): the tenant must not be
+ * able to annotate its way out of its own policy. */
+static int check_selectable(const struct hs_policy *p, const char *path,
+			    struct hs_error *err)
+{
+	char dir[HS_PATH_MAX];
+	size_t i;
+	json_t *v;
+	int ret = 0;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	json_array_foreach (p->selectable, i, v) {
+		const char *name = json_string_value(v);
+		char sibling[HS_PATH_MAX + 80], at[64];
+		struct hs_policy sel;
+
+		snprintf(sibling, sizeof(sibling), "%s/%s.json", dirname(dir),
+			 name);
+		snprintf(dir, sizeof(dir), "%s", path);
+		hs_json_path_index(at, sizeof(at), "selectable", i);
+		if (access(sibling, R_OK) < 0) {
+			ret = hs_json_err(err, path, at, "no policy file %s",
+					  sibling);
+			continue;
+		}
+		if (hs_policy_load_file(sibling, &sel, err) < 0) {
+			ret = -1;
+			continue;
+		}
+		if (strcmp(sel.name, name) != 0)
+			ret = hs_json_err(err, path, at,
+					  "%s is named \"%s\", not \"%s\"",
+					  sibling, sel.name, name);
+		else if (hs_policy_check_not_weaker(p, &sel, path, at,
+						    HS_POLICY_COMPARE_SECCOMP,
+						    err) < 0)
+			ret = -1;
+		hs_policy_free(&sel);
+	}
+	return ret;
+}
+
 static int check_policy(const char *path, struct hs_error *err)
 {
 	_cleanup_json_ json_t *merged = NULL;
 	struct hs_policy p;
 	struct hs_caps_names caps;
-	char dir[HS_PATH_MAX];
-	size_t i;
-	json_t *v;
 	int ret;
 
 	if (hs_policy_load_file(path, &p, err) < 0)
@@ -194,18 +235,8 @@ static int check_policy(const char *path, struct hs_error *err)
 	ret = check_compiles(merged, caps.list, p.seccomp_path, err);
 	if (p.has_network && check_netpol(p.network_path, err) < 0)
 		ret = -1;
-	snprintf(dir, sizeof(dir), "%s", path);
-	json_array_foreach (p.selectable, i, v) {
-		char sibling[HS_PATH_MAX + 80];
-
-		snprintf(sibling, sizeof(sibling), "%s/%s.json", dirname(dir),
-			 json_string_value(v));
-		snprintf(dir, sizeof(dir), "%s", path);
-		if (access(sibling, R_OK) < 0)
-			ret = hs_err(err, ENOENT,
-				     "%s: selectable[%zu]: no policy file %s",
-				     path, i, sibling);
-	}
+	if (check_selectable(&p, path, err) < 0)
+		ret = -1;
 	hs_policy_free(&p);
 	return ret;
 }

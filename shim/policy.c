@@ -61,6 +61,22 @@ const char *const hs_sensitive_host_paths[] = {
 	NULL,
 };
 
+/* Kubernetes' "safe" sysctls: namespaced, and unable to affect other pods.
+ * What a policy without spec.allowedSysctls allows. */
+const char *const hs_default_safe_sysctls[] = {
+	"kernel.shm_rmid_forced",
+	"net.ipv4.ip_local_port_range",
+	"net.ipv4.ip_unprivileged_port_start",
+	"net.ipv4.tcp_syncookies",
+	"net.ipv4.ping_group_range",
+	"net.ipv4.ip_local_reserved_ports",
+	"net.ipv4.tcp_keepalive_time",
+	"net.ipv4.tcp_fin_timeout",
+	"net.ipv4.tcp_keepalive_intvl",
+	"net.ipv4.tcp_keepalive_probes",
+	NULL,
+};
+
 static const struct {
 	const char *name;
 	enum hs_mount_type bit;
@@ -231,6 +247,26 @@ uint32_t hs_policy_mount_type(const char *name)
 		if (strcmp(mount_type_names[i].name, name) == 0)
 			return mount_type_names[i].bit;
 	return 0;
+}
+
+const char *hs_policy_mount_type_name(uint32_t bit)
+{
+	size_t i;
+
+	for (i = 0; i < HS_ARRAY_SIZE(mount_type_names); i++)
+		if (mount_type_names[i].bit == bit)
+			return mount_type_names[i].name;
+	return NULL;
+}
+
+const char *hs_policy_ns_name(uint32_t bit)
+{
+	size_t i;
+
+	for (i = 0; i < HS_ARRAY_SIZE(ns_names); i++)
+		if (ns_names[i].bit == bit)
+			return ns_names[i].name;
+	return NULL;
 }
 
 static int parse_mount_types(const json_t *spec, const char *file,

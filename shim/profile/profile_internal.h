@@ -7,7 +7,8 @@
  *   resolve.c   Docker's includes/excludes, unknown names, conflicts
  *   node.c      the node resolution is done for (uname)
  *   rules.c     what two rules select and do, to find conflicts
- *   index.c     a hash index of syscall names */
+ *   index.c     a hash index of syscall names
+ *   compare.c   one resolved profile against another (selectable policies) */
 #ifndef HS_PROFILE_INTERNAL_H
 #define HS_PROFILE_INTERNAL_H
 

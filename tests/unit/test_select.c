@@ -69,7 +69,7 @@ static int write_text(const char *path, const char *text)
 }
 
 /* scratch/policies: a copy of policies/ and team-a.json, whose selectable
- * list names a policy that does not exist. */
+ * list names a policy that does not exist and one weaker than team-a. */
 static int setup(void)
 {
 	static const char *const files[] = {
@@ -101,8 +101,18 @@ static int setup(void)
 	if (write_text(path,
 		       "{\"name\": \"team-a\", \"seccomp\": "
 		       "\"seccomp/tenant-default.json\", \"capabilities\": "
-		       "{\"ceiling\": []}, \"selectable\": [\"tenant-batch\", "
-		       "\"missing-policy\"]}\n") < 0)
+		       "{\"ceiling\": [\"CAP_KILL\"]}, \"selectable\": "
+		       "[\"tenant-batch\", \"missing-policy\", \"wide\"]}\n") <
+	    0)
+		return -1;
+	/* Selectable by team-a, and weaker than it in two dimensions. */
+	snprintf(path, sizeof(path), "%s/policies/wide.json", scratch);
+	if (write_text(path,
+		       "{\"name\": \"wide\", \"seccomp\": "
+		       "\"seccomp/tenant-default.json\", \"capabilities\": "
+		       "{\"ceiling\": [\"CAP_KILL\", \"CAP_NET_RAW\"]}, "
+		       "\"spec\": {\"allowedSysctls\": "
+		       "[\"net.ipv4.ip_forward\"]}}\n") < 0)
 		return -1;
 	j = hs_json_load_path("tests/data/configs/select.json",
 			      HS_POLICY_MAX_BYTES, &err);
@@ -274,6 +284,25 @@ static void test_select_annotation_selectable(void)
 	hs_policy_free(&p);
 }
 
+/* A selectable policy weaker than the tenant's is refused, naming the
+ * dimension; nothing is returned to harden with. */
+static void test_select_weaker_refused(void)
+{
+	struct hs_error err = {0};
+	_cleanup_json_ json_t *a =
+		json_pack("{s:s,s:s}", CRI, "team-x", SELECT, "wide");
+	struct hs_policy p = {0};
+
+	CHECK(hs_select_policy(&cfg, a, &p, &err) < 0);
+	CHECK(p.json == NULL);
+	CHECK(err.count == 2);
+	CHECK_CONTAINS(err.msg, "annotation hardshim.dev/select-policy: policy "
+				"\"wide\" refused: ");
+	CHECK_CONTAINS(err.msg, "/policies/team-a.json: selectable[2]: policy "
+				"\"wide\" is weaker than \"team-a\" in "
+				"capabilities.ceiling: adds CAP_NET_RAW");
+}
+
 static void test_select_annotation_self(void)
 {
 	struct hs_error err = {0};
@@ -406,6 +435,7 @@ int main(void)
 		RUN(test_policy_default);
 		RUN(test_policy_by_namespace);
 		RUN(test_select_annotation_selectable);
+		RUN(test_select_weaker_refused);
 		RUN(test_select_annotation_self);
 		RUN(test_select_not_selectable_refused);
 		RUN(test_select_no_namespace_refused);
