@@ -11,6 +11,8 @@ packages=(
 	# tests: real runtime, a static busybox for bundles, tools test
 	# scripts use (never the product)
 	runc busybox-static jq python3 nftables iproute2 procps
+	# the hostile-spec corpus: file capabilities, a filesystem image
+	libcap2-bin e2fsprogs mount util-linux
 )
 
 missing=()

@@ -6,21 +6,6 @@
 #include "hs_path.h"
 #include "spec_internal.h"
 
-/* Kubernetes' "safe" sysctls: namespaced, and unable to affect other pods. */
-static const char *const default_safe_sysctls[] = {
-	"kernel.shm_rmid_forced",
-	"net.ipv4.ip_local_port_range",
-	"net.ipv4.ip_unprivileged_port_start",
-	"net.ipv4.tcp_syncookies",
-	"net.ipv4.ping_group_range",
-	"net.ipv4.ip_local_reserved_ports",
-	"net.ipv4.tcp_keepalive_time",
-	"net.ipv4.tcp_fin_timeout",
-	"net.ipv4.tcp_keepalive_intvl",
-	"net.ipv4.tcp_keepalive_probes",
-	NULL,
-};
-
 /* cgroupsPath decides which cgroup runc creates, writes limits into, and
  * removes on exit: "/../../x" would reach another container's. It must lie
  * strictly beneath a parent the config names: a cgroupfs path
@@ -135,8 +120,8 @@ static bool sysctl_allowed(const struct hs_policy *policy, const char *name)
 	json_t *v;
 
 	if (!policy->allowed_sysctls) {
-		for (i = 0; default_safe_sysctls[i]; i++)
-			if (strcmp(default_safe_sysctls[i], name) == 0)
+		for (i = 0; hs_default_safe_sysctls[i]; i++)
+			if (strcmp(hs_default_safe_sysctls[i], name) == 0)
 				return true;
 		return false;
 	}

@@ -110,23 +110,43 @@ static bool engine_owned(const struct hs_config *cfg,
 	return false;
 }
 
-/* Makes a bind read-only: "rw" becomes "ro", or "ro" is added. */
+/* runc applies options in order: of "ro" and "rw", the last one wins. */
+static bool is_read_only(const json_t *options)
+{
+	bool ro = false;
+	size_t i;
+	json_t *v;
+
+	json_array_foreach (options, i, v) {
+		const char *o = json_string_value(v);
+
+		if (o && strcmp(o, "ro") == 0)
+			ro = true;
+		else if (o && strcmp(o, "rw") == 0)
+			ro = false;
+	}
+	return ro;
+}
+
+/* Makes a bind read-only: every "rw" goes, and "ro" is added unless one
+ * is left, so no later option can undo it. */
 static int make_read_only(json_t *m)
 {
 	json_t *opts = json_object_get(m, "options");
 	size_t i;
-	json_t *v;
 
 	if (!opts) {
 		opts = json_array();
 		if (!opts || json_object_set_new(m, "options", opts) < 0)
 			return -1;
 	}
-	json_array_foreach (opts, i, v)
-		if (json_is_string(v) &&
-		    strcmp(json_string_value(v), "rw") == 0)
-			return json_array_set_new(opts, i, json_string("ro"));
-	return has_option(opts, "ro")
+	for (i = json_array_size(opts); i-- > 0;) {
+		const char *o = json_string_value(json_array_get(opts, i));
+
+		if (o && strcmp(o, "rw") == 0 && json_array_remove(opts, i) < 0)
+			return -1;
+	}
+	return is_read_only(opts)
 		       ? 0
 		       : json_array_append_new(opts, json_string("ro"));
 }
@@ -196,7 +216,7 @@ static int check_typed(const json_t *m, const char *type, const char *src,
 		*seen_proc = true;
 	}
 	if ((bit & (HS_MOUNT_SYSFS | HS_MOUNT_CGROUP | HS_MOUNT_CGROUP2)) &&
-	    !has_option(opts, "ro"))
+	    !is_read_only(opts))
 		return hs_json_err(err, file, p,
 				   "%s mounted read-write (what a privileged "
 				   "container gets), refused",

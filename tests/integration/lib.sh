@@ -7,17 +7,22 @@ HARDSHIM=$HS_ROOT/build/hardshim
 HS_SHARED=$HS_ROOT/../shared
 TEST_NAME=$(basename "$0" .sh)
 TMP=$(mktemp -d /tmp/hardshim-test.XXXXXX)
-HS_CLEANUPS=()
+# Cleanups are kept in a file, so that one registered from a subshell
+# (id=$(new_id x)) is run too.
+HS_CLEANUPS=$TMP/.at-exit
+: >"$HS_CLEANUPS"
 
 hs_cleanup() {
-	local i
-	for ((i = ${#HS_CLEANUPS[@]} - 1; i >= 0; i--)); do
-		eval "${HS_CLEANUPS[$i]}" >/dev/null 2>&1 || true
-	done
+	local cmd
+	if [ -f "$HS_CLEANUPS" ]; then
+		while IFS= read -r cmd; do
+			eval "$cmd" >/dev/null 2>&1 || true
+		done < <(tac "$HS_CLEANUPS")
+	fi
 	rm -rf "$TMP"
 }
 trap hs_cleanup EXIT
-at_exit() { HS_CLEANUPS+=("$*"); }
+at_exit() { printf '%s\n' "$*" >>"$HS_CLEANUPS"; }
 
 pass() { echo "PASS $TEST_NAME/$1"; }
 fail() { echo "FAIL $TEST_NAME/$1: ${2:-}"; }

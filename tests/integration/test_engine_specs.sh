@@ -28,6 +28,8 @@ done
 
 # Re-enter in a private mount namespace, with the node's paths on tmpfs.
 if [ "${HS_ENGINE_SPECS_INNER:-}" != 1 ]; then
+	rm -rf "$TMP"
+	trap - EXIT
 	HS_ENGINE_SPECS_INNER=1 exec unshare --mount --propagation private -- "$BASH" "$0"
 fi
 mount -t tmpfs tmpfs /var/lib || { fail setup "tmpfs over /var/lib"; exit 1; }

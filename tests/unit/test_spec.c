@@ -899,6 +899,13 @@ static void test_bind_granted_host_path(void)
 			       &err) == 0);
 	CHECK(json_equal(json_object_get(m, "options"), want_ro));
 	json_decref(m);
+	/* Every "rw" goes: runc would apply a later one after "ro". */
+	CHECK(harden_bind_with(
+		      &ro, dir,
+		      json_pack("[s,s,s,s]", "rbind", "rw", "ro", "rw"), &m,
+		      &err) == 0);
+	CHECK(json_equal(json_object_get(m, "options"), want_ro));
+	json_decref(m);
 	/* Read-write where the policy says so. */
 	CHECK(harden_bind_with(&rw, dir, json_pack("[s,s]", "rbind", "rw"), &m,
 			       &err) == 0);
@@ -1003,6 +1010,16 @@ static void test_mount_types_refused(void)
 				      "/sys", "type", "sysfs", "source",
 				      "sysfs", "options", "rw"),
 			    "sysfs mounted read-write");
+	/* runc applies options in order: a later "rw" undoes "ro". */
+	check_mount_refused(json_pack("{s:s,s:s,s:s,s:[s,s]}", "destination",
+				      "/sys", "type", "sysfs", "source",
+				      "sysfs", "options", "ro", "rw"),
+			    "sysfs mounted read-write");
+	check_mount_refused(json_pack("{s:s,s:s,s:s,s:[s,s,s]}", "destination",
+				      "/sys/fs/cgroup", "type", "cgroup",
+				      "source", "cgroup", "options", "ro",
+				      "nosuid", "rw"),
+			    "cgroup mounted read-write");
 	check_mount_refused(json_pack("{s:s,s:s,s:s}", "destination", "/mnt",
 				      "type", "tmpfs", "source", "/dev/vda"),
 			    "a tmpfs mount with the host path \"/dev/vda\" as "
