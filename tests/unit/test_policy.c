@@ -347,46 +347,41 @@ static void test_unknown_namespace_type(void)
 	CHECK_STR(err.msg, "p.json: spec.requiredNamespaces: must be an array");
 }
 
+/* A policy granting `path` as a host path is refused with `want`. */
+static void check_host_path_refused(const char *path, const char *want)
+{
+	struct hs_error err = {0};
+	struct hs_policy p;
+	char text[256];
+
+	snprintf(text, sizeof(text),
+		 "\"spec\": {\"hostPaths\": [{\"path\": \"%s\"}]}", path);
+	CHECK(parse_with(text, &p, &err) < 0);
+	CHECK_CONTAINS(err.msg, "p.json: spec.hostPaths[0]: \"");
+	CHECK_CONTAINS(err.msg, want);
+}
+
 static void test_host_path_not_normalised(void)
 {
-	static const char *const bad[] = {"etc",    "/var/../srv", "",
-					  "/srv/",  "/srv//x",	   "/srv/./x",
-					  "/srv/.."};
+	static const char *const bad[] = {"etc", "/var/../srv", "", "/srv/",
+					  "/srv//x", "/srv/./x", "/srv/.."};
 	size_t i;
 
-	for (i = 0; i < HS_ARRAY_SIZE(bad); i++) {
-		struct hs_error err = {0};
-		struct hs_policy p;
-		char text[256];
-
-		snprintf(text, sizeof(text),
-			 "\"spec\": {\"hostPaths\": [{\"path\": \"%s\"}]}",
-			 bad[i]);
-		CHECK(parse_with(text, &p, &err) < 0);
-		CHECK_CONTAINS(err.msg, "p.json: spec.hostPaths[0]: \"");
-		CHECK_CONTAINS(err.msg, "must be a normalised absolute path");
-	}
+	for (i = 0; i < HS_ARRAY_SIZE(bad); i++)
+		check_host_path_refused(bad[i],
+					"must be a normalised absolute path");
 }
 
 /* A grant is judged as a bind is: the path, beneath it, or a parent. */
 static void test_host_path_sensitive_refused(void)
 {
-	static const char *const bad[] = {
-		"/",	    "/etc",	"/etc/ssl", "/var",
-		"/usr/bin", "/var/lib", "/run/x",   "/var/lib/kubelet/pods"};
+	static const char *const bad[] = {"/", "/etc", "/etc/ssl", "/var",
+					  "/usr/bin", "/var/lib", "/run/x",
+					  "/var/lib/kubelet/pods"};
 	size_t i;
 
-	for (i = 0; i < HS_ARRAY_SIZE(bad); i++) {
-		struct hs_error err = {0};
-		struct hs_policy p;
-		char text[256];
-
-		snprintf(text, sizeof(text),
-			 "\"spec\": {\"hostPaths\": [{\"path\": \"%s\"}]}",
-			 bad[i]);
-		CHECK(parse_with(text, &p, &err) < 0);
-		CHECK_CONTAINS(err.msg, "which no policy may grant");
-	}
+	for (i = 0; i < HS_ARRAY_SIZE(bad); i++)
+		check_host_path_refused(bad[i], "which no policy may grant");
 }
 
 static void test_host_path_unknown_key(void)
