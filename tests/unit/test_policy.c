@@ -363,8 +363,9 @@ static void check_host_path_refused(const char *path, const char *want)
 
 static void test_host_path_not_normalised(void)
 {
-	static const char *const bad[] = {"etc", "/var/../srv", "", "/srv/",
-					  "/srv//x", "/srv/./x", "/srv/.."};
+	static const char *const bad[] = {"etc",    "/var/../srv", "",
+					  "/srv/",  "/srv//x",	   "/srv/./x",
+					  "/srv/.."};
 	size_t i;
 
 	for (i = 0; i < HS_ARRAY_SIZE(bad); i++)
@@ -375,9 +376,9 @@ static void test_host_path_not_normalised(void)
 /* A grant is judged as a bind is: the path, beneath it, or a parent. */
 static void test_host_path_sensitive_refused(void)
 {
-	static const char *const bad[] = {"/", "/etc", "/etc/ssl", "/var",
-					  "/usr/bin", "/var/lib", "/run/x",
-					  "/var/lib/kubelet/pods"};
+	static const char *const bad[] = {
+		"/",	    "/etc",	"/etc/ssl", "/var",
+		"/usr/bin", "/var/lib", "/run/x",   "/var/lib/kubelet/pods"};
 	size_t i;
 
 	for (i = 0; i < HS_ARRAY_SIZE(bad); i++)
