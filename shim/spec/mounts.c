@@ -18,7 +18,6 @@
  * a container's mounts appear on the host, is refused on any mount. */
 #include <errno.h>
 #include <limits.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,46 +36,52 @@ static bool has_option(const json_t *options, const char *opt)
 	return false;
 }
 
+/* The value of the variable `p` starts with ({id}, {sandbox}, {podUid}),
+ * with its length in `*len`; NULL when it is none or unknown here. */
+static const char *template_var(const char *p, const struct hs_spec_pod *pod,
+				size_t *len)
+{
+	const struct {
+		const char *var;
+		const char *value;
+	} vars[] = {
+		{HS_ENGINE_VAR_ID, pod->id},
+		{HS_ENGINE_VAR_SANDBOX, pod->sandbox},
+		{HS_ENGINE_VAR_POD_UID, pod->pod_uid},
+	};
+	size_t i;
+
+	for (i = 0; i < HS_ARRAY_SIZE(vars); i++)
+		if (strncmp(p, vars[i].var, strlen(vars[i].var)) == 0) {
+			*len = strlen(vars[i].var);
+			return vars[i].value;
+		}
+	return NULL;
+}
+
 /* A template of config.json "engineDirs" with the pod's ids filled in;
- * -1 when a variable it names is unknown for this spec. */
+ * -1 when a variable it names is unknown for this spec. The config checked
+ * that every "{" starts a whole-component variable. */
 static int expand_template(const char *tmpl, const struct hs_spec_pod *pod,
 			   char *out, size_t size)
 {
-	static const struct {
-		const char *var;
-		size_t off;
-	} vars[] = {
-		{HS_ENGINE_VAR_ID, offsetof(struct hs_spec_pod, id)},
-		{HS_ENGINE_VAR_SANDBOX, offsetof(struct hs_spec_pod, sandbox)},
-		{HS_ENGINE_VAR_POD_UID, offsetof(struct hs_spec_pod, pod_uid)},
-	};
-	size_t len = 0, i;
+	size_t len = 0;
 	const char *p = tmpl;
 
 	while (*p) {
-		const char *value = NULL;
-		size_t n = 1;
+		const char *value = p;
+		size_t n = 1, vlen = 1;
 
-		for (i = 0; *p == '{' && i < HS_ARRAY_SIZE(vars); i++)
-			if (strncmp(p, vars[i].var, strlen(vars[i].var)) == 0) {
-				value = *(
-					const char *const *)((const char *)pod +
-							     vars[i].off);
-				if (!value)
-					return -1;
-				n = strlen(vars[i].var);
-				break;
-			}
-		if (!value) {
-			if (len + 1 >= size)
+		if (*p == '{') {
+			value = template_var(p, pod, &n);
+			if (!value)
 				return -1;
-			out[len++] = *p;
-		} else {
-			if (len + strlen(value) >= size)
-				return -1;
-			memcpy(out + len, value, strlen(value));
-			len += strlen(value);
+			vlen = strlen(value);
 		}
+		if (len + vlen >= size)
+			return -1;
+		memcpy(out + len, value, vlen);
+		len += vlen;
 		p += n;
 	}
 	out[len] = '\0';
