@@ -6,24 +6,27 @@
  * likewise. The ids become path components (a sandbox's state directory,
  * an engine directory), so they are held to what engines generate. */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 
 #include "hs_select.h"
 #include "spec_internal.h"
 
-/* Engines use hex digests, UUIDs or names of [A-Za-z0-9_.-]. */
+/* What runc accepts as a container id (^[\w+-.]+$), and so what engines
+ * generate: hex digests, UUIDs, names. Never "/" or a leading ".", and at
+ * most one path component long. */
 static bool valid_id(const char *s)
 {
 	size_t i, len = strlen(s);
 
-	if (len == 0 || len > 128 || s[0] == '.')
+	if (len == 0 || len > NAME_MAX || s[0] == '.')
 		return false;
 	for (i = 0; i < len; i++) {
 		char c = s[i];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		      (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-		      c == '.'))
+		      c == '.' || c == '+'))
 			return false;
 	}
 	return true;
@@ -41,8 +44,9 @@ static int annotation_id(const json_t *ann, const char *key, const char **ret,
 	hs_json_path_key(p, sizeof(p), "annotations", key);
 	if (!json_is_string(v) || !valid_id(json_string_value(v)))
 		return hs_json_err(err, file, p,
-				   "must be an id of [A-Za-z0-9_.-], at most "
-				   "128 characters");
+				   "must be an id of [A-Za-z0-9_.+-], at most "
+				   "%d characters",
+				   NAME_MAX);
 	*ret = json_string_value(v);
 	return 0;
 }
@@ -58,7 +62,7 @@ int hs_spec_pod(const json_t *spec, const struct hs_harden_ctx *ctx,
 		if (!valid_id(ctx->container_id))
 			return hs_err(err, EINVAL,
 				      "container id \"%s\" is not an id of "
-				      "[A-Za-z0-9_.-]",
+				      "[A-Za-z0-9_.+-]",
 				      ctx->container_id);
 		pod->id = ctx->container_id;
 	}

@@ -774,7 +774,7 @@ static void test_pod_ids_checked(void)
 				  "container", HS_ANNOTATION_CRI_SANDBOX,
 				  bad[i]));
 		CHECK(harden(spec, &def, &err) < 0);
-		CHECK_CONTAINS(err.msg, "must be an id of [A-Za-z0-9_.-]");
+		CHECK_CONTAINS(err.msg, "must be an id of [A-Za-z0-9_.+-]");
 	}
 }
 
