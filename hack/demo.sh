@@ -15,6 +15,9 @@ trap 'runc delete --force "$ID" >/dev/null 2>&1; rm -rf "$TMP"' EXIT
 # that others could write).
 mkdir -p "$TMP/etc"
 cp -R "$ROOT/policies/." "$TMP/etc/"
+# Decisions go to the demo's own log, shown at the end.
+jq --arg l "$TMP/decisions.log" '.decisionLog = $l' "$TMP/etc/config.json" >"$TMP/c.json" &&
+	mv "$TMP/c.json" "$TMP/etc/config.json"
 chmod -R go-w "$TMP/etc"
 export HARDSHIM_CONFIG=$TMP/etc/config.json
 
@@ -60,3 +63,6 @@ if "$HARDSHIM" runtime run --bundle "$TMP/bad" "$ID-bad" </dev/null; then
 	exit 1
 fi
 echo "(exit status 1: not started, bundle unchanged)"
+
+echo "== the decision log: one JSON line per start, with what was narrowed or why it was refused"
+jq -c '{result, policy, narrowed, reason}' "$TMP/decisions.log"

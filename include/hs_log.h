@@ -7,6 +7,7 @@
 #define HS_LOG_H
 
 #include "hs_error.h"
+#include "hs_json.h"
 
 /* Appends {"level":"error","msg":MSG,"time":RFC3339} to `path`. */
 int hs_log_runtime_error(const char *path, const char *msg,
@@ -19,6 +20,7 @@ struct hs_decision {
 	const char *digest;
 	const char *result; /* "hardened", "refused" */
 	const char *reason; /* may be NULL */
+	const json_t *narrowed; /* array of strings, may be NULL */
 };
 
 int hs_log_decision(const char *path, const struct hs_decision *d,

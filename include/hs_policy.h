@@ -10,6 +10,10 @@
  *                      allowDevices, allowedSysctls, maskedPaths,
  *                      readonlyPaths, readonlyRootfs }: an allow-list;
  *                    what a spec has beyond it is refused
+ *   host             { namespaces, anyHostPath, writableSysfs,
+ *                      unconfinedAppArmor }: what of the host a system
+ *                    pod may use; each off by default, none allowed in a
+ *                    policy with a network part
  *   exec             { allow: true|false } for `runc exec` into a container
  *   selectable       policy names a pod annotation may pick instead
  *   network          path of a network policy (policies/netpol/), relative
@@ -84,6 +88,12 @@ struct hs_policy {
 	bool allow_devices;
 	bool readonly_rootfs;
 	bool allow_exec;
+	/* "host": switches for system pods (kube-proxy, CNI agents, etcd),
+	 * each turning one protection off. */
+	uint32_t host_ns; /* enum hs_ns bits that may be the host's */
+	bool any_host_path; /* binds from any existing host path, as asked */
+	bool writable_sysfs; /* sysfs and cgroup mounts may be read-write */
+	bool unconfined_apparmor; /* "unconfined" AppArmor is kept */
 };
 
 /* Loads policies/NAME.json from the config's policy directory. Only the

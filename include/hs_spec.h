@@ -34,6 +34,10 @@ struct hs_harden_ctx {
 	int hook_timeout; /* seconds */
 	hs_seccomp_planner planner; /* NULL: hs_plan_seccomp */
 	void *planner_data;
+	/* What was narrowed without a refusal (capabilities dropped, root
+	 * remapped, a seccomp profile replaced, ...), one line each, for the
+	 * decision log; NULL: not recorded. */
+	json_t *narrowed;
 };
 
 /* Hardens `spec` in place. `file` names it in errors. On error the tree may

@@ -40,6 +40,33 @@ static void print_caps(const struct hs_policy *p)
 	       p->allow_exec ? "allowed, narrowed to this policy" : "refused");
 }
 
+/* The "host" switches, each a protection turned off. */
+static void print_host(const struct hs_policy *p)
+{
+	uint32_t bit;
+
+	if (!p->host_ns && !p->any_host_path && !p->writable_sysfs &&
+	    !p->unconfined_apparmor) {
+		printf("host: nothing of the host's (own namespaces, engine "
+		       "directories and granted host paths only)\n");
+		return;
+	}
+	printf("host (each a protection turned off):\n");
+	if (p->host_ns) {
+		printf("  may share the host's namespaces:");
+		for (bit = 1; bit <= HS_NS_CGROUP; bit <<= 1)
+			if (p->host_ns & bit)
+				printf(" %s", hs_policy_ns_name(bit));
+		printf("\n");
+	}
+	if (p->any_host_path)
+		printf("  binds from any host path, writable as asked\n");
+	if (p->writable_sysfs)
+		printf("  sysfs and cgroup mounts may be writable\n");
+	if (p->unconfined_apparmor)
+		printf("  an \"unconfined\" AppArmor profile is kept\n");
+}
+
 static void print_names(const json_t *names)
 {
 	size_t i;
@@ -222,6 +249,7 @@ int hs_cmd_explain(int argc, char **argv)
 	}
 	printf("policy %s (%s)\n", p.name, p.file);
 	print_caps(&p);
+	print_host(&p);
 	print_seccomp(merged);
 	ret = print_network(&p, &err);
 	hs_policy_free(&p);

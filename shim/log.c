@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -58,17 +59,36 @@ int hs_log_runtime_error(const char *path, const char *msg,
 			   err);
 }
 
+/* The decision log's directory (/run/hardshim on a fresh boot) is made
+ * root-only when it is missing; an existing one is left as it is. */
+static void make_parent(const char *path)
+{
+	char dir[HS_PATH_MAX];
+	char *slash;
+
+	if (hs_snprintf(dir, sizeof(dir), "%s", path) < 0)
+		return;
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return;
+	*slash = '\0';
+	(void)mkdir(dir, 0700);
+}
+
 int hs_log_decision(const char *path, const struct hs_decision *d,
 		    struct hs_error *err)
 {
 	char now[64];
 
+	json_t *line;
+
+	make_parent(path);
 	rfc3339_now(now, sizeof(now));
-	return append_line(path,
-			   json_pack("{ss ss ss? ss? ss? ss ss? si}", "time",
-				     now, "action", d->action, "id", d->id,
-				     "policy", d->policy, "digest", d->digest,
-				     "result", d->result, "reason", d->reason,
-				     "pid", (int)getpid()),
-			   err);
+	line = json_pack("{ss ss ss? ss? ss? ss ss? si}", "time", now, "action",
+			 d->action, "id", d->id, "policy", d->policy, "digest",
+			 d->digest, "result", d->result, "reason", d->reason,
+			 "pid", (int)getpid());
+	if (line && json_array_size(d->narrowed) > 0)
+		json_object_set(line, "narrowed", (json_t *)d->narrowed);
+	return append_line(path, line, err);
 }

@@ -90,8 +90,12 @@ static const struct {
 static const char *const policy_keys[] = {
 	"name",		"comment",	   "mode",    "seccomp",
 	"capabilities", "noNewPrivileges", "user",    "spec",
-	"exec",		"selectable",	   "network", NULL,
+	"exec",		"selectable",	   "network", "host",
+	NULL,
 };
+static const char *const host_keys[] = {"namespaces", "anyHostPath",
+					"writableSysfs", "unconfinedAppArmor",
+					NULL};
 static const char *const caps_keys[] = {"ceiling", "allowAmbient", NULL};
 static const char *const user_keys[] = {"runAsNonRoot", "root", "uid", "gid",
 					NULL};
@@ -215,7 +219,8 @@ static int check_abs_paths(const json_t *list, const char *file,
 }
 
 static int parse_namespaces(const json_t *list, const char *file,
-			    struct hs_policy *p, struct hs_error *err)
+			    const char *at, uint32_t *bits,
+			    struct hs_error *err)
 {
 	size_t i, j;
 	json_t *v;
@@ -227,14 +232,13 @@ static int parse_namespaces(const json_t *list, const char *file,
 		for (j = 0; j < HS_ARRAY_SIZE(ns_names); j++)
 			if (strcmp(ns_names[j].name, json_string_value(v)) == 0)
 				break;
-		hs_json_path_index(path, sizeof(path),
-				   "spec.requiredNamespaces", i);
+		hs_json_path_index(path, sizeof(path), at, i);
 		if (j == HS_ARRAY_SIZE(ns_names))
 			ret = hs_json_err(err, file, path,
 					  "unknown namespace type \"%s\"",
 					  json_string_value(v));
 		else
-			p->required_ns |= ns_names[j].bit;
+			*bits |= ns_names[j].bit;
 	}
 	return ret;
 }
@@ -385,7 +389,8 @@ static int parse_spec(const json_t *json, const char *file, struct hs_policy *p,
 		ret = -1;
 	else if (ns) {
 		p->required_ns = 0;
-		if (parse_namespaces(ns, file, p, err) < 0)
+		if (parse_namespaces(ns, file, "spec.requiredNamespaces",
+				     &p->required_ns, err) < 0)
 			ret = -1;
 	}
 	if (parse_mount_types(spec, file, p, err) < 0)
@@ -437,6 +442,45 @@ static int parse_selectable(const json_t *json, const char *file,
 					  json_string_value(v));
 	}
 	return ret;
+}
+
+/* "host": what of the host a system pod may use. Each switch turns off one
+ * protection (README says which); a policy with a network part may have
+ * none of them, since each would undo it: the host's network namespace
+ * has no table of ours, and a writable sysfs, any host path or an
+ * unconfined profile reach the host's network configuration. */
+static int parse_host(const json_t *json, const char *file, struct hs_policy *p,
+		      struct hs_error *err)
+{
+	const json_t *host = json_object_get(json, "host");
+	const json_t *ns = NULL;
+
+	if (!host)
+		return 0;
+	if (!json_is_object(host))
+		return hs_json_err(err, file, "host", "must be an object");
+	if (hs_json_check_keys(host, host_keys, file, "host", err) < 0 ||
+	    hs_json_get_string_array(host, "namespaces", false,
+				     HS_POLICY_MAX_LIST, &ns, file, "host",
+				     err) < 0 ||
+	    (ns && parse_namespaces(ns, file, "host.namespaces", &p->host_ns,
+				    err) < 0) ||
+	    hs_json_get_bool(host, "anyHostPath", false, &p->any_host_path,
+			     file, "host", err) < 0 ||
+	    hs_json_get_bool(host, "writableSysfs", false, &p->writable_sysfs,
+			     file, "host", err) < 0 ||
+	    hs_json_get_bool(host, "unconfinedAppArmor", false,
+			     &p->unconfined_apparmor, file, "host", err) < 0)
+		return -1;
+	if (json_object_get(json, "network") &&
+	    (p->host_ns || p->any_host_path || p->writable_sysfs ||
+	     p->unconfined_apparmor))
+		return hs_json_err(err, file, "host",
+				   "a policy with a network part may not use "
+				   "the host's namespaces, any host path, a "
+				   "writable sysfs or an unconfined AppArmor "
+				   "profile: each would undo it");
+	return 0;
 }
 
 /* A network policy is only a promise while the container cannot change the
@@ -518,6 +562,8 @@ int hs_policy_parse(json_t *json, const char *file, struct hs_policy *p,
 	if (parse_selectable(json, file, p, err) < 0)
 		ret = -1;
 	if (parse_network(json, file, p, err) < 0)
+		ret = -1;
+	if (parse_host(json, file, p, err) < 0)
 		ret = -1;
 	if (ret < 0) {
 		hs_policy_free(p);

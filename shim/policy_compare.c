@@ -109,6 +109,11 @@ static const struct {
 	{"spec.readonlyRootfs", offsetof(struct hs_policy, readonly_rootfs),
 	 false},
 	{"exec.allow", offsetof(struct hs_policy, allow_exec), true},
+	{"host.anyHostPath", offsetof(struct hs_policy, any_host_path), true},
+	{"host.writableSysfs", offsetof(struct hs_policy, writable_sysfs),
+	 true},
+	{"host.unconfinedAppArmor",
+	 offsetof(struct hs_policy, unconfined_apparmor), true},
 };
 
 /* A set of named bits: weaker when sel adds a bit (`adds`) or drops one. */
@@ -122,6 +127,8 @@ static const struct {
 	 false, hs_policy_ns_name},
 	{"spec.mountTypes", offsetof(struct hs_policy, mount_types), true,
 	 hs_policy_mount_type_name},
+	{"host.namespaces", offsetof(struct hs_policy, host_ns), true,
+	 hs_policy_ns_name},
 };
 
 static bool flag_of(const struct hs_policy *p, size_t offset)

@@ -141,6 +141,7 @@ static int harden_bundle(struct wrapper *w, struct hs_error *err)
 	_cleanup_close_ int dirfd = -1;
 	_cleanup_free_ char *original = NULL;
 	_cleanup_json_ json_t *spec = NULL;
+	_cleanup_json_ json_t *narrowed = json_array();
 	struct hs_harden_ctx ctx;
 	char display[HS_PATH_MAX], self[PATH_MAX];
 	size_t len = 0;
@@ -165,8 +166,10 @@ static int harden_bundle(struct wrapper *w, struct hs_error *err)
 			     &w->policy, err) < 0)
 		return hs_err_context(err, "%s", display);
 	w->have_policy = true;
-	if (wrapper_harden_ctx(w, &ctx, self, sizeof(self), err) < 0 ||
-	    hs_spec_harden(spec, &w->policy, &ctx, display, err) < 0)
+	if (wrapper_harden_ctx(w, &ctx, self, sizeof(self), err) < 0)
+		return -1;
+	ctx.narrowed = narrowed;
+	if (hs_spec_harden(spec, &w->policy, &ctx, display, err) < 0)
 		return -1;
 	/* A copy: the spec is freed before a refusal is logged. */
 	snprintf(w->digest, sizeof(w->digest), "%s",
@@ -184,6 +187,7 @@ static int harden_bundle(struct wrapper *w, struct hs_error *err)
 			.policy = w->policy.name,
 			.digest = w->digest[0] ? w->digest : NULL,
 			.result = "hardened",
+			.narrowed = narrowed,
 		};
 
 		hs_log_decision(w->cfg.decision_log, &d, &ignored);

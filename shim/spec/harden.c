@@ -19,6 +19,8 @@
  *   5. the seccomp profile, resolved last against the final bounding set.
  * Every refusal of steps 1-3 is reported, not only the first. */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "hs_cleanup.h"
@@ -34,6 +36,52 @@ json_t *hs_spec_object_child(json_t *parent, const char *key)
 			return NULL;
 	}
 	return json_is_object(o) ? o : NULL;
+}
+
+void hs_spec_note(json_t *notes, const char *fmt, ...)
+{
+	char line[HS_ERR_MSG_MAX];
+	va_list ap;
+
+	if (!notes)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	json_array_append_new(notes, json_string(line));
+}
+
+/* What containerd and Docker write for a privileged container: a rule
+ * allowing every device ({"allow": true, "access": "rwm"}), or sysfs
+ * mounted read-write. Used to name the request
+ * in the user's words when it is refused. */
+static bool looks_privileged(const json_t *spec)
+{
+	const json_t *rules = json_object_get(
+		json_object_get(json_object_get(spec, "linux"), "resources"),
+		"devices");
+	const json_t *mounts = json_object_get(spec, "mounts");
+	size_t i;
+	json_t *v;
+
+	json_array_foreach (rules, i, v) {
+		const char *type =
+			json_string_value(json_object_get(v, "type"));
+
+		if (json_is_true(json_object_get(v, "allow")) &&
+		    (!type || strcmp(type, "a") == 0) &&
+		    !json_object_get(v, "major"))
+			return true;
+	}
+	json_array_foreach (mounts, i, v) {
+		const char *type =
+			json_string_value(json_object_get(v, "type"));
+
+		if (type && strcmp(type, "sysfs") == 0 &&
+		    !hs_spec_options_read_only(json_object_get(v, "options")))
+			return true;
+	}
+	return false;
 }
 
 /* --- masked paths, annotations, seccomp ------------------------------- */
@@ -182,16 +230,28 @@ int hs_spec_harden(json_t *spec, const struct hs_policy *policy,
 		ret = -1;
 	if (hs_spec_check_linux(lnx, policy, cfg, file, err) < 0)
 		ret = -1;
-	if (hs_spec_check_apparmor(process, file, "process", err) < 0)
+	if (hs_spec_check_apparmor(process, policy, file, "process", err) < 0)
 		ret = -1;
-	if (hs_spec_harden_user(process, policy, file, "process", err) < 0)
-		ret = -1;
-	if (hs_spec_harden_caps(process, policy, file, "process", &bounding,
+	if (hs_spec_harden_user(process, policy, file, "process", ctx->narrowed,
 				err) < 0)
 		ret = -1;
-	if (ret < 0)
+	if (hs_spec_harden_caps(process, policy, file, "process", &bounding,
+				ctx->narrowed, err) < 0)
+		ret = -1;
+	if (ret < 0) {
+		if (looks_privileged(spec))
+			hs_err_context(err, "privileged container "
+					    "(securityContext.privileged)");
 		return -1;
+	}
 
+	if (!json_is_true(json_object_get(process, "noNewPrivileges")))
+		hs_spec_note(ctx->narrowed, "no_new_privs forced");
+	if (json_object_get(lnx, "seccomp"))
+		hs_spec_note(ctx->narrowed,
+			     "the requested seccomp profile replaced by policy "
+			     "\"%s\"'s",
+			     policy->name);
 	if (json_object_set_new(process, "noNewPrivileges", json_true()) < 0)
 		return hs_err(err, ENOMEM, "%s: out of memory", file);
 	if (add_paths(lnx, "maskedPaths", hs_standard_masked_paths,

@@ -88,9 +88,14 @@ static int check_devices(const json_t *lnx, const struct hs_policy *policy,
 	if (policy->allow_devices)
 		return 0;
 	if (json_array_size(devices) > 0)
-		ret = hs_json_err(err, file, "linux.devices",
-				  "%zu extra devices, refused by the policy",
-				  json_array_size(devices));
+		ret = hs_json_err(
+			err, file, "linux.devices",
+			"added device \"%s\" (%zu extra devices), refused by "
+			"policy \"%s\" (spec.allowDevices)",
+			json_string_value(json_object_get(
+				json_array_get(devices, 0), "path"))
+				?: "",
+			json_array_size(devices), policy->name);
 	/* {"allow": true, "access": "rwm"} with no type or major is what a
 	 * privileged container gets: every device on the host. */
 	json_array_foreach (rules, i, r) {

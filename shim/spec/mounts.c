@@ -116,7 +116,7 @@ static bool engine_owned(const struct hs_config *cfg,
 }
 
 /* runc applies options in order: of "ro" and "rw", the last one wins. */
-static bool is_read_only(const json_t *options)
+bool hs_spec_options_read_only(const json_t *options)
 {
 	bool ro = false;
 	size_t i;
@@ -151,7 +151,7 @@ static int make_read_only(json_t *m)
 		if (o && strcmp(o, "rw") == 0 && json_array_remove(opts, i) < 0)
 			return -1;
 	}
-	return is_read_only(opts)
+	return hs_spec_options_read_only(opts)
 		       ? 0
 		       : json_array_append_new(opts, json_string("ro"));
 }
@@ -174,7 +174,7 @@ static int check_bind(json_t *m, const char *src,
 		return hs_json_err(err, file, p,
 				   "bind source \"%s\": %s, refused", src,
 				   strerror(errno));
-	if (engine_owned(cfg, pod, norm, real))
+	if (engine_owned(cfg, pod, norm, real) || policy->any_host_path)
 		return 0;
 	for (i = 0; i < policy->n_host_paths; i++) {
 		const struct hs_host_path *hp = &policy->host_paths[i];
@@ -185,11 +185,12 @@ static int check_bind(json_t *m, const char *src,
 			return hs_err(err, ENOMEM, "%s: out of memory", file);
 		return 0;
 	}
-	return hs_json_err(err, file, p,
-			   "bind mount of host path \"%s\" is neither the "
-			   "engine's own directory for this pod nor granted by "
-			   "policy \"%s\" (spec.hostPaths), refused",
-			   src, policy->name);
+	return hs_json_err(
+		err, file, p,
+		"hostPath \"%s\": bind mount of host path \"%s\" is "
+		"neither the engine's own directory for this pod nor "
+		"granted by policy \"%s\" (spec.hostPaths), refused",
+		src, src, policy->name);
 }
 
 static int check_typed(const json_t *m, const char *type, const char *src,
@@ -221,7 +222,7 @@ static int check_typed(const json_t *m, const char *type, const char *src,
 		*seen_proc = true;
 	}
 	if ((bit & (HS_MOUNT_SYSFS | HS_MOUNT_CGROUP | HS_MOUNT_CGROUP2)) &&
-	    !is_read_only(opts))
+	    !policy->writable_sysfs && !hs_spec_options_read_only(opts))
 		return hs_json_err(err, file, p,
 				   "%s mounted read-write (what a privileged "
 				   "container gets), refused",

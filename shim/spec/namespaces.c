@@ -33,16 +33,21 @@
 
 #define RUNC_DEFAULT_ROOT "/run/runc"
 
-/* OCI namespace types and their /proc/PID/ns names. */
+/* OCI namespace types, their /proc/PID/ns names, and what a pod spec
+ * calls sharing the host's, for the user. */
 static const struct {
 	const char *oci;
 	const char *proc;
 	enum hs_ns bit;
+	const char *user_words;
 } namespaces[] = {
-	{"pid", "pid", HS_NS_PID},	    {"network", "net", HS_NS_NETWORK},
-	{"mount", "mnt", HS_NS_MOUNT},	    {"ipc", "ipc", HS_NS_IPC},
-	{"uts", "uts", HS_NS_UTS},	    {"user", "user", HS_NS_USER},
-	{"cgroup", "cgroup", HS_NS_CGROUP},
+	{"pid", "pid", HS_NS_PID, "host PID (hostPID: true)"},
+	{"network", "net", HS_NS_NETWORK, "host network (hostNetwork: true)"},
+	{"mount", "mnt", HS_NS_MOUNT, "host mount namespace"},
+	{"ipc", "ipc", HS_NS_IPC, "host IPC (hostIPC: true)"},
+	{"uts", "uts", HS_NS_UTS, "host UTS (the host's hostname)"},
+	{"user", "user", HS_NS_USER, "host user namespace"},
+	{"cgroup", "cgroup", HS_NS_CGROUP, "host cgroup namespace"},
 };
 
 static bool same_file(const struct stat *a, const char *b)
@@ -194,7 +199,8 @@ static bool is_pod_netns(const struct hs_config *cfg, const char *path)
 	return false;
 }
 
-static int check_joined(const struct hs_harden_ctx *ctx,
+static int check_joined(const struct hs_policy *policy,
+			const struct hs_harden_ctx *ctx,
 			const struct hs_spec_pod *pod, size_t j,
 			const char *path, const struct stat *ns,
 			const char *file, const char *p, struct hs_error *err)
@@ -202,10 +208,15 @@ static int check_joined(const struct hs_harden_ctx *ctx,
 	struct stat want;
 	struct hs_error why = {0};
 
-	if (is_host_namespace(namespaces[j].proc, ns))
+	if (is_host_namespace(namespaces[j].proc, ns)) {
+		if (policy->host_ns & namespaces[j].bit)
+			return 0;
 		return hs_json_err(err, file, p,
-				   "\"%s\" is the host's %s namespace, refused",
-				   path, namespaces[j].oci);
+				   "%s: \"%s\" is the host's %s namespace, "
+				   "refused",
+				   namespaces[j].user_words, path,
+				   namespaces[j].oci);
+	}
 	if (pod->sandbox && !pod->is_sandbox) {
 		if (sandbox_namespace(ctx, pod, namespaces[j].proc, &want,
 				      &why) < 0)
@@ -267,7 +278,8 @@ int hs_spec_check_namespaces(const json_t *lnx, const struct hs_policy *policy,
 			continue;
 		}
 		if (path && *path &&
-		    check_joined(ctx, pod, j, path, &st, file, p, err) < 0) {
+		    check_joined(policy, ctx, pod, j, path, &st, file, p, err) <
+			    0) {
 			ret = -1;
 			continue;
 		}
@@ -277,12 +289,14 @@ int hs_spec_check_namespaces(const json_t *lnx, const struct hs_policy *policy,
 	 * with the host's, there would be nothing to install it in. */
 	required =
 		policy->required_ns | (policy->has_network ? HS_NS_NETWORK : 0);
+	required &= ~policy->host_ns;
 	for (j = 0; j < HS_ARRAY_SIZE(namespaces); j++)
 		if ((required & namespaces[j].bit) &&
 		    !(seen & namespaces[j].bit))
 			ret = hs_json_err(err, file, "linux.namespaces",
-					  "no %s namespace of its own: the "
-					  "host's would be shared, refused",
+					  "%s: no %s namespace of its own: "
+					  "the host's would be shared, refused",
+					  namespaces[j].user_words,
 					  namespaces[j].oci);
 	return ret;
 }

@@ -50,7 +50,7 @@ static json_t *capset_to_json(hs_capset_t set)
  * what was asked. */
 static int requested_set(const json_t *list, const struct hs_policy *policy,
 			 const char *file, const char *p, hs_capset_t *ret,
-			 struct hs_error *err)
+			 hs_capset_t *asked, struct hs_error *err)
 {
 	size_t i;
 	json_t *v;
@@ -76,14 +76,37 @@ static int requested_set(const json_t *list, const struct hs_policy *policy,
 		else
 			*ret |= (hs_capset_t)1 << c;
 	}
+	*asked |= *ret;
 	*ret &= policy->cap_ceiling;
 	return r;
 }
 
+/* "CAP_A, CAP_B" for a set, into `buf`. */
+static const char *caps_text(hs_capset_t set, char *buf, size_t size)
+{
+	size_t len = 0;
+	int c;
+
+	buf[0] = '\0';
+	for (c = 0; c <= hs_caps_last(); c++) {
+		char name[64];
+
+		if (!(set & ((hs_capset_t)1 << c)) ||
+		    hs_caps_to_name(c, name, sizeof(name)) < 0)
+			continue;
+		len += (size_t)snprintf(buf + len, len < size ? size - len : 0,
+					"%s%s", len ? ", " : "", name);
+	}
+	return buf;
+}
+
 int hs_spec_harden_caps(json_t *process, const struct hs_policy *policy,
 			const char *file, const char *path,
-			hs_capset_t *ret_bounding, struct hs_error *err)
+			hs_capset_t *ret_bounding, json_t *notes,
+			struct hs_error *err)
 {
+	hs_capset_t asked = 0, kept = 0;
+	char text[HS_ERR_MSG_MAX];
 	const json_t *uid =
 		json_object_get(json_object_get(process, "user"), "uid");
 	bool keeps = json_integer_value(uid) == 0 || policy->allow_ambient;
@@ -102,7 +125,7 @@ int hs_spec_harden_caps(json_t *process, const struct hs_policy *policy,
 
 		hs_json_path_key(p, sizeof(p), base, cap_sets[s]);
 		if (requested_set(json_object_get(caps, cap_sets[s]), policy,
-				  file, p, &want[s], err) < 0)
+				  file, p, &want[s], &asked, err) < 0)
 			ret = -1;
 	}
 	if (ret < 0)
@@ -112,6 +135,17 @@ int hs_spec_harden_caps(json_t *process, const struct hs_policy *policy,
 			want[SET_PERMITTED] = 0;
 	if (!policy->allow_ambient)
 		want[SET_AMBIENT] = 0;
+	for (s = 0; s < N_SETS; s++)
+		kept |= want[s];
+	if (asked & ~kept)
+		hs_spec_note(notes,
+			     "capabilities dropped (beyond the ceiling "
+			     "of policy \"%s\"): %s",
+			     policy->name,
+			     caps_text(asked & ~kept, text, sizeof(text)));
+	if (!keeps && want[SET_BOUNDING])
+		hs_spec_note(notes, "a non-root user keeps its capabilities "
+				    "in the bounding set only");
 	caps = hs_spec_object_child(process, "capabilities");
 	for (s = 0; caps && s < N_SETS; s++)
 		/* Failing to narrow must not leave the request in place. */
@@ -149,7 +183,7 @@ int hs_spec_apply_user_rule(const struct hs_policy *policy, uint32_t *uid,
  * image's primary group there. Remapped, it becomes the policy's gid, once. */
 static int harden_additional_gids(json_t *user, const struct hs_policy *policy,
 				  const char *file, const char *p,
-				  struct hs_error *err)
+				  json_t *notes, struct hs_error *err)
 {
 	json_t *extra = json_object_get(user, "additionalGids");
 	json_t *out;
@@ -184,8 +218,13 @@ static int harden_additional_gids(json_t *user, const struct hs_policy *policy,
 				"uid:gid in the image)",
 				policy->name);
 		}
-		if (g == 0)
+		if (g == 0) {
 			g = policy->gid;
+			hs_spec_note(notes,
+				     "group 0 among the additional "
+				     "groups remapped to %u",
+				     (unsigned)g);
+		}
 		if (g == policy->gid && have_gid)
 			continue;
 		have_gid |= g == policy->gid;
@@ -197,7 +236,7 @@ static int harden_additional_gids(json_t *user, const struct hs_policy *policy,
 }
 
 int hs_spec_harden_user(json_t *process, const struct hs_policy *policy,
-			const char *file, const char *path,
+			const char *file, const char *path, json_t *notes,
 			struct hs_error *err)
 {
 	char p[128];
@@ -222,22 +261,28 @@ int hs_spec_harden_user(json_t *process, const struct hs_policy *policy,
 	gid = (uint32_t)json_integer_value(gid_j);
 	if (hs_spec_apply_user_rule(policy, &uid, &gid, file, p, err) < 0)
 		return -1;
+	if (uid != (uint32_t)json_integer_value(uid_j) ||
+	    gid != (uint32_t)json_integer_value(gid_j))
+		hs_spec_note(notes, "root remapped: uid %u, gid %u",
+			     (unsigned)uid, (unsigned)gid);
 	if (json_object_set_new(user, "uid", json_integer(uid)) < 0 ||
 	    json_object_set_new(user, "gid", json_integer(gid)) < 0)
 		return hs_err(err, ENOMEM, "%s: out of memory", file);
-	return harden_additional_gids(user, policy, file, p, err);
+	return harden_additional_gids(user, policy, file, p, notes, err);
 }
 
 /* An "unconfined" AppArmor profile is how a privileged container or exec
  * asks to leave the engine's confinement; hardshim never grants that. */
-int hs_spec_check_apparmor(const json_t *process, const char *file,
+int hs_spec_check_apparmor(const json_t *process,
+			   const struct hs_policy *policy, const char *file,
 			   const char *path, struct hs_error *err)
 {
 	const char *profile =
 		json_string_value(json_object_get(process, "apparmorProfile"));
 	char p[160];
 
-	if (!profile || strcmp(profile, "unconfined") != 0)
+	if (!profile || strcmp(profile, "unconfined") != 0 ||
+	    policy->unconfined_apparmor)
 		return 0;
 	hs_json_path_key(p, sizeof(p), path, "apparmorProfile");
 	return hs_json_err(err, file, p, "\"unconfined\" is refused");
@@ -253,13 +298,13 @@ int hs_spec_harden_process(json_t *process, const struct hs_policy *policy,
 	if (!json_is_object(process))
 		return hs_json_err(err, file, path, "must be an object");
 	if (hs_spec_check_keys(process, file, path, err) < 0 ||
-	    hs_spec_check_apparmor(process, file, path, err) < 0)
+	    hs_spec_check_apparmor(process, policy, file, path, err) < 0)
 		return -1;
 	/* Both are reported; caps read the uid the user rule left. */
-	if (hs_spec_harden_user(process, policy, file, path, err) < 0)
+	if (hs_spec_harden_user(process, policy, file, path, NULL, err) < 0)
 		ret = -1;
-	if (hs_spec_harden_caps(process, policy, file, path, &bounding, err) <
-	    0)
+	if (hs_spec_harden_caps(process, policy, file, path, &bounding, NULL,
+				err) < 0)
 		ret = -1;
 	if (ret < 0)
 		return -1;

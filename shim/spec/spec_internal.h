@@ -60,6 +60,9 @@ int hs_spec_check_mounts(json_t *spec, const struct hs_policy *policy,
 			 const struct hs_spec_pod *pod, const char *file,
 			 struct hs_error *err);
 
+/* runc applies mount options in order: of "ro" and "rw", the last wins. */
+bool hs_spec_options_read_only(const json_t *options);
+
 int hs_spec_check_hooks(const json_t *spec, const struct hs_config *cfg,
 			const char *self, const char *file,
 			struct hs_error *err);
@@ -72,16 +75,23 @@ int hs_spec_check_linux(const json_t *lnx, const struct hs_policy *policy,
 			const struct hs_config *cfg, const char *file,
 			struct hs_error *err);
 
-/* Narrows process.capabilities; returns the final bounding set. */
+/* Narrows process.capabilities; returns the final bounding set. What was
+ * narrowed is appended to `notes` (an array of strings; NULL: not kept). */
 int hs_spec_harden_caps(json_t *process, const struct hs_policy *policy,
 			const char *file, const char *path,
-			hs_capset_t *ret_bounding, struct hs_error *err);
-
-int hs_spec_harden_user(json_t *process, const struct hs_policy *policy,
-			const char *file, const char *path,
+			hs_capset_t *ret_bounding, json_t *notes,
 			struct hs_error *err);
 
-int hs_spec_check_apparmor(const json_t *process, const char *file,
+int hs_spec_harden_user(json_t *process, const struct hs_policy *policy,
+			const char *file, const char *path, json_t *notes,
+			struct hs_error *err);
+
+/* Appends one line to `notes` (NULL: nothing). */
+void hs_spec_note(json_t *notes, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+int hs_spec_check_apparmor(const json_t *process,
+			   const struct hs_policy *policy, const char *file,
 			   const char *path, struct hs_error *err);
 
 /* The child of `parent` at `key`, created as {} when absent; NULL when it

@@ -46,6 +46,9 @@ require_root_runc() {
 make_test_config() {
 	mkdir -p "$TMP/etc"
 	cp -R "$HS_ROOT/policies/." "$TMP/etc/"
+	# Decisions go to the test's own log, not the node's.
+	jq --arg l "$TMP/decisions.log" '.decisionLog = $l' "$TMP/etc/config.json" >"$TMP/etc/config.json.new" &&
+		mv "$TMP/etc/config.json.new" "$TMP/etc/config.json"
 	chmod -R go-w "$TMP/etc"
 	export HARDSHIM_CONFIG=$TMP/etc/config.json
 }

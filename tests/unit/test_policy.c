@@ -385,6 +385,74 @@ static void test_host_path_sensitive_refused(void)
 		check_host_path_refused(bad[i], "which no policy may grant");
 }
 
+/* The "host" switches of a system policy: each parsed, each off by
+ * default, and none allowed beside a network part, which each would undo. */
+static void test_host_switches(void)
+{
+	struct hs_error err = {0};
+	struct hs_policy p;
+
+	CHECK(parse_with("", &p, &err) == 0);
+	CHECK(p.host_ns == 0 && !p.any_host_path && !p.writable_sysfs &&
+	      !p.unconfined_apparmor);
+	hs_policy_free(&p);
+	CHECK(parse_with("\"host\": {\"namespaces\": [\"network\", \"pid\"], "
+			 "\"anyHostPath\": true, \"writableSysfs\": true, "
+			 "\"unconfinedAppArmor\": true}",
+			 &p, &err) == 0);
+	CHECK(p.host_ns == (HS_NS_NETWORK | HS_NS_PID));
+	CHECK(p.any_host_path && p.writable_sysfs && p.unconfined_apparmor);
+	hs_policy_free(&p);
+}
+
+static void test_host_switches_refused(void)
+{
+	static const char *const bad[] = {
+		"\"host\": {\"namespaces\": [\"network\"]}",
+		"\"host\": {\"anyHostPath\": true}",
+		"\"host\": {\"writableSysfs\": true}",
+		"\"host\": {\"unconfinedAppArmor\": true}",
+	};
+	struct hs_error err = {0};
+	struct hs_policy p;
+	size_t i;
+	char text[512];
+
+	for (i = 0; i < HS_ARRAY_SIZE(bad); i++) {
+		memset(&err, 0, sizeof(err));
+		snprintf(text, sizeof(text), "%s, \"network\": \"n.json\"",
+			 bad[i]);
+		CHECK(parse_with(text, &p, &err) < 0);
+		CHECK_CONTAINS(err.msg, "p.json: host: a policy with a network "
+					"part may not use the host's");
+	}
+	memset(&err, 0, sizeof(err));
+	CHECK(parse_with("\"host\": {\"namespaces\": [\"net\"], "
+			 "\"privileged\": true}",
+			 &p, &err) < 0);
+	CHECK_CONTAINS(err.msg, "privileged");
+	memset(&err, 0, sizeof(err));
+	CHECK(parse_with("\"host\": {\"namespaces\": [\"net\"]}", &p, &err) <
+	      0);
+	CHECK_CONTAINS(err.msg, "host.namespaces[0]: unknown namespace type "
+				"\"net\"");
+	memset(&err, 0, sizeof(err));
+	CHECK(parse_with("\"host\": true", &p, &err) < 0);
+	CHECK_STR(err.msg, "p.json: host: must be an object");
+}
+
+/* The shipped system policy loads and has no network part. */
+static void test_shipped_system_policy(void)
+{
+	struct hs_error err = {0};
+	struct hs_policy p;
+
+	CHECK(hs_policy_load_file("policies/system.json", &p, &err) == 0);
+	CHECK(!p.has_network && !p.run_as_non_root && p.allow_devices);
+	CHECK(p.host_ns & HS_NS_NETWORK);
+	hs_policy_free(&p);
+}
+
 static void test_host_path_unknown_key(void)
 {
 	struct hs_error err = {0};
@@ -1013,6 +1081,9 @@ int main(void)
 	RUN(test_host_path_not_normalised);
 	RUN(test_host_path_sensitive_refused);
 	RUN(test_host_path_unknown_key);
+	RUN(test_host_switches);
+	RUN(test_host_switches_refused);
+	RUN(test_shipped_system_policy);
 	RUN(test_mount_type_unknown);
 	RUN(test_forbidden_host_paths_gone);
 	RUN(test_relative_masked_and_readonly_paths);

@@ -40,6 +40,7 @@ static const char base_text[] =
 	"  \"maskedPaths\": [\"/proc/base-masked\"],"
 	"  \"readonlyPaths\": [\"/proc/base-ro\"],"
 	"  \"readonlyRootfs\": true},"
+	" \"host\": {},"
 	" \"exec\": {\"allow\": false}}";
 
 /* base_text named `name`, with `key` ("a" or "a.b") set to the JSON
@@ -150,6 +151,11 @@ static const struct {
 	{"spec.readonlyRootfs", NULL, "spec.readonlyRootfs: false, not true"},
 	{"exec.allow", "true", "exec.allow: true, not false"},
 	{"exec", NULL, "exec.allow: true, not false"},
+	{"host.anyHostPath", "true", "host.anyHostPath: true, not false"},
+	{"host.writableSysfs", "true", "host.writableSysfs: true, not false"},
+	{"host.unconfinedAppArmor", "true",
+	 "host.unconfinedAppArmor: true, not false"},
+	{"host.namespaces", "[\"network\"]", "host.namespaces: adds network"},
 };
 
 static void test_weaker_in_one_dimension_refused(void)

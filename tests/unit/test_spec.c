@@ -224,8 +224,11 @@ static void test_privileged_spec_refused(void)
 	 * socket (no such file here, or not granted), two device rules, one
 	 * sysctl: every one found. Group 0 is remapped, not refused. */
 	CHECK(err.count == 7);
-	CHECK_CONTAINS(err.msg, "config.json: linux.namespaces: no pid "
-				"namespace of its own");
+	/* Named in the user's words first. */
+	CHECK_CONTAINS(err.msg, "privileged container "
+				"(securityContext.privileged): config.json: "
+				"linux.namespaces: host PID (hostPID: true): "
+				"no pid namespace of its own");
 }
 
 static void test_not_a_spec(void)
@@ -595,9 +598,9 @@ static void test_missing_network_namespace_refused(void)
 	CHECK(spec != NULL);
 	drop_namespace(spec, "network");
 	CHECK(harden(spec, &def, &err) < 0);
-	CHECK_STR(err.msg, "config.json: linux.namespaces: no network "
-			   "namespace of its own: the host's would be shared, "
-			   "refused");
+	CHECK_STR(err.msg, "config.json: linux.namespaces: host network "
+			   "(hostNetwork: true): no network namespace of its "
+			   "own: the host's would be shared, refused");
 }
 
 static void test_every_missing_namespace_reported(void)
@@ -664,9 +667,9 @@ static void test_own_namespace_path_refused(void)
 	CHECK(spec != NULL);
 	set_namespace_path(spec, "pid", "/proc/self/ns/pid");
 	CHECK(harden(spec, &def, &err) < 0);
-	CHECK_STR(err.msg, "config.json: linux.namespaces[0]: "
-			   "\"/proc/self/ns/pid\" is the host's pid "
-			   "namespace, refused");
+	CHECK_STR(err.msg, "config.json: linux.namespaces[0]: host PID "
+			   "(hostPID: true): \"/proc/self/ns/pid\" is the "
+			   "host's pid namespace, refused");
 }
 
 static void test_missing_namespace_path_refused(void)
@@ -800,10 +803,11 @@ static void check_bind_refused(const char *src)
 
 	CHECK(harden_with_mount(bind_mount(src, "/mnt"), &i, &err) == -1);
 	snprintf(want, sizeof(want),
-		 "config.json: mounts[%zu]: bind mount of host path \"%s\" is "
-		 "neither the engine's own directory for this pod nor granted "
-		 "by policy \"tenant-default\" (spec.hostPaths), refused",
-		 i, src);
+		 "config.json: mounts[%zu]: hostPath \"%s\": bind mount of "
+		 "host path \"%s\" is neither the engine's own directory for "
+		 "this pod nor granted by policy \"tenant-default\" "
+		 "(spec.hostPaths), refused",
+		 i, src, src);
 	CHECK_STR(err.msg, want);
 }
 
@@ -1115,8 +1119,9 @@ static void test_linux_devices_refused(void)
 			    json_pack("[{s:s,s:s,s:i,s:i}]", "path", "/dev/sda",
 				      "type", "b", "major", 8, "minor", 0));
 	CHECK(harden(spec, &def, &err) < 0);
-	CHECK_STR(err.msg, "config.json: linux.devices: 1 extra devices, "
-			   "refused by the policy");
+	CHECK_STR(err.msg, "config.json: linux.devices: added device "
+			   "\"/dev/sda\" (1 extra devices), refused by policy "
+			   "\"tenant-default\" (spec.allowDevices)");
 	/* An empty list is no device. */
 	memset(&err, 0, sizeof(err));
 	json_object_set_new(linux_of(spec), "devices", json_array());
@@ -1138,7 +1143,9 @@ static void test_allow_all_devices_refused(void)
 		device_rules(spec),
 		json_pack("{s:b,s:s}", "allow", 1, "access", "rwm"));
 	CHECK(harden(spec, &def, &err) < 0);
-	CHECK_STR(err.msg, "config.json: linux.resources.devices[1]: allows "
+	/* What a privileged container gets, and named so. */
+	CHECK_STR(err.msg, "privileged container (securityContext.privileged): "
+			   "config.json: linux.resources.devices[1]: allows "
 			   "every device, refused");
 }
 
@@ -1630,6 +1637,68 @@ static void test_hooks_grant_matching(void)
 	CHECK_CONTAINS(err.msg, "hooks.poststop[0]");
 }
 
+/* --- a system policy's host switches ------------------------------------ */
+
+/* What containerd writes for a privileged pod with host network and host
+ * PID: refused under a tenant policy, in the user's words; started under
+ * a policy whose "host" switches grant it. */
+static json_t *privileged_host_spec(void)
+{
+	json_t *spec = base_spec();
+	json_t *mounts;
+	size_t i;
+	json_t *m;
+
+	if (!spec)
+		return NULL;
+	drop_namespace(spec, "network");
+	set_namespace_path(spec, "pid", "/proc/self/ns/pid");
+	json_array_append_new(
+		device_rules(spec),
+		json_pack("{s:b,s:s}", "allow", 1, "access", "rwm"));
+	mounts = json_object_get(spec, "mounts");
+	json_array_foreach (mounts, i, m)
+		if (strcmp(json_string_value(json_object_get(m, "type")),
+			   "sysfs") == 0)
+			json_object_set_new(m, "options",
+					    json_pack("[s,s]", "nosuid", "rw"));
+	add_mount(spec, json_pack("{s:s,s:s,s:s,s:[s,s]}", "destination",
+				  "/lib/modules", "type", "bind", "source",
+				  "/usr/lib", "options", "rbind", "ro"));
+	json_object_set_new(get(spec, "process", NULL), "apparmorProfile",
+			    json_string("unconfined"));
+	set_all_caps(spec,
+		     json_pack("[s,s]", "CAP_SYS_ADMIN", "CAP_NET_ADMIN"));
+	return spec;
+}
+
+static void test_system_switches(void)
+{
+	struct hs_error err = {0};
+	_cleanup_json_ json_t *a = privileged_host_spec();
+	_cleanup_json_ json_t *b = privileged_host_spec();
+	struct hs_policy sys;
+	static const char *const both[] = {"CAP_NET_ADMIN", "CAP_SYS_ADMIN",
+					   NULL};
+
+	CHECK(a && b);
+	CHECK(harden(a, &def, &err) < 0);
+	CHECK(err.count >= 5);
+	CHECK_CONTAINS(err.msg, "privileged container "
+				"(securityContext.privileged): ");
+	memset(&err, 0, sizeof(err));
+	CHECK(hs_policy_load_file("policies/system.json", &sys, &err) == 0);
+	CHECK(harden(b, &sys, &err) == 0);
+	if (err.count)
+		printf("# %s\n", err.msg);
+	/* Root kept, with what it asked for; no_new_privs and seccomp still. */
+	CHECK(json_integer_value(get(user_of(b), "uid", NULL)) == 0);
+	CHECK(is_string_array(get(caps_of(b), "effective", NULL), both));
+	CHECK(json_is_true(get(b, "process", "noNewPrivileges")));
+	CHECK(json_is_object(get(linux_of(b), "seccomp", NULL)));
+	hs_policy_free(&sys);
+}
+
 /* --- cgroupsPath --------------------------------------------------------- */
 
 static void test_cgroups_path(void)
@@ -2110,6 +2179,7 @@ int main(void)
 	RUN(test_hooks_ungranted_refused);
 	RUN(test_hooks_grant_matching);
 	RUN(test_cgroups_path);
+	RUN(test_system_switches);
 	RUN(test_seccomp_replaced_and_resolved);
 	RUN(test_seccomp_added_when_absent);
 	RUN(test_seccomp_profile_missing_refused);
