@@ -159,3 +159,43 @@ at_exit "runc --root $R delete --force $poid"
 out=$("$HARDSHIM" runtime --root "$R" run --bundle "$b" "$poid" 2>&1 </dev/null)
 check podman/starts [ $? -eq 0 ]
 hardened podman "$out" 65534
+
+# --- a kube-system pod: host network, and a privileged app container ---------
+# containerd's shape for hostNetwork (no network namespace, none for uts
+# either) and privileged (every capability, every device, sysfs read-write,
+# no masked paths), in kube-system, which the shipped config maps to the
+# system policy; and the same app container in a tenant namespace.
+ssb=sys-sandbox-$$
+sys_ns='.annotations["io.kubernetes.cri.sandbox-namespace"] = "kube-system" | .linux.namespaces |= map(select(.type != "network" and .type != "uts")) | del(.hostname)'
+b=$(spec containerd-cri-sandbox "$ssb" "del(.annotations[\"hardshim.dev/select-policy\"]) | $sys_ns | .annotations[\"io.kubernetes.cri.sandbox-id\"] = \"$ssb\" | .process.args = [\"/bin/sleep\", \"120\"]")
+jq --arg sb "$sb" --arg ssb "$ssb" '.mounts |= map(.source |= sub($sb; $ssb))' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+make_sources "$b"
+at_exit "runc --root $R delete --force $ssb"
+"$HARDSHIM" runtime --root "$R" run -d --bundle "$b" "$ssb" </dev/null >"$TMP/ssb.out" 2>&1
+check system/sandbox-host-network-starts [ $? -eq 0 ]
+spid=$(runc --root "$R" state "$ssb" 2>/dev/null | jq -r .pid)
+[ -n "$spid" ] && [ "$spid" != 0 ] || spid=0
+priv='.process.capabilities |= map_values(["CAP_SYS_ADMIN", "CAP_NET_ADMIN", "CAP_SYS_MODULE", "CAP_KILL"]) | .linux.resources.devices = [{"allow": true, "access": "rwm"}] | .mounts |= map(if .type == "sysfs" then .options = ["nosuid", "noexec", "nodev", "rw"] else . end) | .linux.maskedPaths = [] | .linux.readonlyPaths = []'
+sapp=sys-app-$$
+b=$(spec containerd-cri-container "$sapp" "del(.annotations[\"hardshim.dev/select-policy\"]) | $sys_ns | .annotations[\"io.kubernetes.cri.sandbox-id\"] = \"$ssb\" | .linux.namespaces |= map(if .path then .path |= sub(\"/proc/$old/\"; \"/proc/$spid/\") else . end) | $priv | .process.args = [\"sh\", \"-c\", \"$STATUS\"]")
+jq --arg sb "$sb" --arg ssb "$ssb" '.mounts |= map(.source |= sub($sb; $ssb))' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+make_sources "$b"
+at_exit "runc --root $R delete --force $sapp"
+out=$("$HARDSHIM" runtime --root "$R" run --bundle "$b" "$sapp" 2>&1 </dev/null)
+check system/privileged-app-starts [ $? -eq 0 ]
+check system/policy jq -e '.annotations["hardshim.dev/policy"] == "system"' "$b/config.json"
+check system/root-kept [ "$(status Uid "$out")" = "0 0 0 0" ]
+check system/seccomp [ "$(status Seccomp "$out")" = 2 ]
+check system/no-new-privs [ "$(status NoNewPrivs "$out")" = 1 ]
+# CAP_SYS_ADMIN (21) is effective: asked for, and inside system's ceiling
+eff=$(status CapEff "$out")
+check system/cap-sys-admin [ $(((0x${eff:-0} >> 21) & 1)) -eq 1 ]
+check system/host-network [ "$(jq -r '[.linux.namespaces[] | select(.type == "network")] | length' "$b/config.json")" = 0 ]
+# The same privileged container in a tenant namespace: refused, in the
+# pod spec's words.
+b2=$(spec containerd-cri-container "$sapp-tenant" "del(.annotations[\"hardshim.dev/select-policy\"]) | $join | $priv | .process.args = [\"true\"]")
+make_sources "$b2"
+before=$(bundle_digest "$b2")
+err=$("$HARDSHIM" runtime --root "$R" run --bundle "$b2" "$app" 2>&1 </dev/null)
+check tenant/privileged-refused exits_with $? 1 "$err" "privileged container (securityContext.privileged)"
+check tenant/privileged-bundle-unchanged [ "$before" = "$(bundle_digest "$b2")" ]
