@@ -568,8 +568,12 @@ static void test_example_config_parses(void)
 	snprintf(want, sizeof(want), "%s/.", dir);
 	CHECK_STR(cfg.policy_dir, want);
 	CHECK_STR(cfg.default_policy, "tenant-default");
-	CHECK(cfg.n_tenants == 1);
-	CHECK_STR(cfg.tenants[0].policy, "tenant-batch");
+	/* The cluster's own namespaces first, then the tenants'. */
+	CHECK(cfg.n_tenants == 3);
+	CHECK_STR(cfg.tenants[0].namespace_glob, "kube-system");
+	CHECK_STR(cfg.tenants[0].policy, "system");
+	CHECK_STR(cfg.tenants[2].policy, "tenant-batch");
+	CHECK_STR(cfg.decision_log, "/run/hardshim/decisions.log");
 	hs_config_free(&cfg);
 }
 
