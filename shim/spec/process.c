@@ -297,7 +297,8 @@ int hs_spec_harden_process(json_t *process, const struct hs_policy *policy,
 
 	if (!json_is_object(process))
 		return hs_json_err(err, file, path, "must be an object");
-	if (hs_spec_check_keys(process, file, path, err) < 0 ||
+	if (hs_spec_check_process_types(process, file, err) < 0 ||
+	    hs_spec_check_keys(process, file, path, err) < 0 ||
 	    hs_spec_check_apparmor(process, policy, file, path, err) < 0)
 		return -1;
 	/* Both are reported; caps read the uid the user rule left. */

@@ -24,6 +24,11 @@
 int hs_spec_check_types(const json_t *spec, const char *file,
 			struct hs_error *err);
 
+/* The same for a `runc exec --process` object, whose paths are relative to
+ * it ("user.uid"). */
+int hs_spec_check_process_types(const json_t *process, const char *file,
+				struct hs_error *err);
+
 /* Refuses keys runc would read as a field hardshim reads under another
  * spelling (keys.c). */
 int hs_spec_check_keys(const json_t *v, const char *file, const char *path,

@@ -1353,3 +1353,14 @@ int hs_spec_check_types(const json_t *spec, const char *file,
 	check_runc_rules(&ck, spec);
 	return ck.ret;
 }
+
+int hs_spec_check_process_types(const json_t *process, const char *file,
+				struct hs_error *err)
+{
+	struct checker ck = {.file = file, .err = err, .ret = 0};
+
+	if (!json_is_object(process))
+		return hs_json_err(err, file, "", "must be a JSON object");
+	check_value(&ck, process, &t_process, NULL);
+	return ck.ret;
+}

@@ -1880,6 +1880,27 @@ static void test_harden_process(void)
 		  "sh");
 }
 
+/* An exec process is type-checked as runc reads it, before any rule. */
+static void test_harden_process_types(void)
+{
+	struct hs_error err = {0};
+	_cleanup_json_ json_t *proc =
+		json_pack("{s:{s:i,s:i},s:s,s:s}", "user", "uid", 1000, "gid",
+			  1000, "args", "sh -c id", "cwd", "/");
+	_cleanup_json_ json_t *proc2 =
+		json_pack("{s:{s:s,s:i},s:[s],s:s}", "user", "uid", "0", "gid",
+			  1000, "args", "sh", "cwd", "/");
+
+	CHECK(proc && proc2);
+	CHECK(hs_spec_harden_process(proc, &def, "process.json", "", &err) < 0);
+	CHECK_STR(err.msg, "process.json: args: must be an array of strings, "
+			   "not a string (runc would refuse it)");
+	memset(&err, 0, sizeof(err));
+	CHECK(hs_spec_harden_process(proc2, &def, "process.json", "", &err) <
+	      0);
+	CHECK_CONTAINS(err.msg, "process.json: user.uid: must be an integer");
+}
+
 static void test_harden_process_refusals(void)
 {
 	struct hs_error err = {0};
@@ -2186,6 +2207,7 @@ int main(void)
 	RUN(test_digest_differs_by_policy);
 	RUN(test_harden_process);
 	RUN(test_harden_process_refusals);
+	RUN(test_harden_process_types);
 	RUN(test_apply_user_rule);
 	RUN(test_poststop_only_with_network_and_path);
 	RUN(test_netns_path_outside_dirs_refused);
