@@ -126,9 +126,9 @@ struct hs_np_direction {
 	size_t n_rules;
 };
 
-/* A network name the policy uses, with the CIDRs it stood for when the
- * policy was parsed (copied: the policy outlives no table, but does not
- * depend on it either). */
+/* A network name of the table the policy was parsed with, and, if the
+ * policy uses it, the CIDRs it stood for then: copied, so that the policy
+ * does not depend on how long the table (the config) lives. */
 struct hs_np_name {
 	char name[HS_NETWORK_NAME_MAX + 1];
 	struct hs_cidr *cidrs; /* in the config's order */
