@@ -81,13 +81,13 @@ chmod -R go-w "$TMP/etc"
 
 "$ROOT/hack/make-bundle.sh" "$TMP/template" >/dev/null
 for n in "${SIZES[@]}"; do
-	if ! "$HARDSHIM" check "$TMP/etc/netpol/bench-$n.json" "$TMP/etc/bench-$n.json" >"$TMP/check.out" 2>&1; then
+	if ! "$HARDSHIM" check --config "$HARDSHIM_CONFIG" "$TMP/etc/netpol/bench-$n.json" "$TMP/etc/bench-$n.json" >"$TMP/check.out" 2>&1; then
 		echo "bench-hook: hardshim check refused the generated bench-$n:" >&2
 		cat "$TMP/check.out" >&2
 		exit 1
 	fi
 	# The ruleset the hook installs, as explain prints it.
-	"$HARDSHIM" explain "$TMP/etc/bench-$n.json" >"$TMP/explain-$n.txt"
+	"$HARDSHIM" explain --config "$HARDSHIM_CONFIG" "$TMP/etc/bench-$n.json" >"$TMP/explain-$n.txt"
 	sed -n '/^nftables ruleset installed/,$p' "$TMP/explain-$n.txt" | tail -n +2 >"$TMP/bench-$n.nft"
 	grep -q '^table inet hardshim' "$TMP/bench-$n.nft" ||
 		{ echo "bench-hook: no ruleset in hardshim explain's output for bench-$n" >&2; exit 1; }

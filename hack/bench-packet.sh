@@ -59,6 +59,10 @@ import ipaddress, json, random, sys
 etc, sizes = sys.argv[1], [int(n) for n in sys.argv[2:]]
 base = json.load(open(f"{etc}/netpol/tenant-isolated.json"))
 tenant = json.load(open(f"{etc}/tenant-default.json"))
+# The receivers, 10.10.x.1, are the own cluster's pods.
+config = json.load(open(f"{etc}/config.json"))
+config["networks"]["pods"] = ["10.10.0.0/16"]
+json.dump(config, open(f"{etc}/config.json", "w"), indent=1)
 for n in sizes:
     rnd = random.Random(n)
     deny = [f"{ipaddress.IPv4Address((11 << 24) + 32 * k)}/{rnd.choice([28, 29, 30, 31, 32])}"

@@ -52,7 +52,7 @@ jq -c '{policy: .annotations["hardshim.dev/policy"], digest: .annotations["hards
 	seccompArches: .linux.seccomp.architectures, hooks: (.hooks | map_values(map(.args[2])))}' "$TMP/bundle/config.json"
 
 echo "== the network part: hardshim explain (first lines); the createRuntime hook installed it in the container's namespace"
-"$HARDSHIM" explain "$TMP/etc/tenant-default.json" | sed -n '/^network/,/^  always/p'
+"$HARDSHIM" explain --config "$HARDSHIM_CONFIG" "$TMP/etc/tenant-default.json" | sed -n '/^network/,/^  always/p'
 
 echo "== a spec hardshim refuses: a bind mount of the host's /"
 "$ROOT/hack/make-bundle.sh" "$TMP/bad" >/dev/null

@@ -32,6 +32,11 @@
 #                  cluster's source; route to 10.10.0.2 and a permanent
 #                  neighbour entry for it through its link to PREFIX-rp
 #
+# The tests' config (tests/integration/lib.sh, HS_TEST_NETWORKS) gives the
+# network names the shipped netpol uses these ranges: @pods 10.10.0.0/16,
+# @dns 10.10.0.10, @nodes 10.0.0.0/24, @otherClusters 10.20.0.0/16; a
+# change here belongs there too.
+#
 # Every host of the bridge but PREFIX-c serves: busybox httpd on TCP 80
 # (its page is "PREFIX-NAME"), a UDP echo on 53 and 7 (python3; the reply
 # is the datagram prefixed with "NAME:"), and answers ping (the kernel).

@@ -1,6 +1,7 @@
 /* The global config, /etc/hardshim/config.json (HARDSHIM_CONFIG overrides
  * the path for tests): the real runtime, the policy directory, which
- * Kubernetes namespaces get which tenant policy, and the decision log.
+ * Kubernetes namespaces get which tenant policy, the decision log, and the
+ * cluster's own address ranges ("networks"), which network policies name.
  * Relative paths in it resolve against the config file's own directory. */
 #ifndef HS_CONFIG_H
 #define HS_CONFIG_H
@@ -8,6 +9,7 @@
 #include <stddef.h>
 
 #include "hs_json.h"
+#include "hs_netpol.h"
 
 #define HS_CONFIG_DEFAULT_PATH "/etc/hardshim/config.json"
 
@@ -50,6 +52,14 @@ struct hs_config {
 	size_t n_cgroup_parents;
 	struct hs_hook_grant hooks[HS_CONFIG_MAX_LIST];
 	size_t n_hooks;
+	/* "networks": {"pods": ["10.244.0.0/16"], "dns": ["10.96.0.10/32"],
+	 * ...}: what "@NAME" stands for in a network policy, so that the
+	 * node operator writes the cluster's ranges once and the shipped
+	 * policies fit every cluster. Names are the operator's own; each
+	 * stands for one or more CIDRs, none overlapping another of the same
+	 * name. The table is what hs_netpol_parse resolves against. */
+	struct hs_netnames networks; /* .v owned; names borrowed from json */
+	struct hs_cidr *network_cidrs; /* owned: every name's CIDRs */
 };
 
 /* The variables an engineDirs template may use. */
@@ -64,6 +74,11 @@ const char *hs_config_path(void);
  * writable, no symlink, bounded. */
 int hs_config_load(const char *path, struct hs_config *cfg,
 		   struct hs_error *err);
+
+/* As hs_config_load, but for review (`check --config`, `explain
+ * --config`): the file may be anyone's, as a draft in a checkout is. */
+int hs_config_load_draft(const char *path, struct hs_config *cfg,
+			 struct hs_error *err);
 
 /* Validates an already parsed config (pure; `dir` is the absolute directory
  * that relative paths resolve against). Takes a reference to `json`. */

@@ -39,6 +39,11 @@
 #define HS_POLICY_MAX_LIST 256           /* caps, paths, sysctls, selectable ... */
 #define HS_CONFIG_MAX_TENANTS 1024       /* namespace rules in config.json */
 #define HS_CONFIG_MAX_LIST 64            /* engineDirs, netnsDirs, cgroupParents, hooks */
+/* config.json "networks": the names a netpol may write as "@NAME". At most
+ * 64, so that a policy records the names it uses in a 64-bit mask. */
+#define HS_CONFIG_MAX_NETWORKS 64        /* names */
+#define HS_CONFIG_MAX_NETWORK_CIDRS 4096 /* CIDRs of every name together */
+#define HS_NETWORK_NAME_MAX 64           /* [A-Za-z][A-Za-z0-9_-]* */
 #define HS_PATH_MAX 4096
 /* Capabilities that two policies' seccomp profiles test (includes/excludes)
  * and their ceilings hold: the comparison of a selectable policy resolves

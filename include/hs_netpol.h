@@ -16,6 +16,20 @@
  *     "logRefused": false                        optional: log refusals
  *   }
  *
+ * Wherever a CIDR goes (cidr, except[], deny[]), "@NAME" may stand instead:
+ * every CIDR the node's config lists under "networks" NAME (its pods, its
+ * DNS address, the other clusters), so that one policy fits every cluster
+ * and the operator writes each cluster's ranges once. A CIDR never starts
+ * with '@', so a name is never mistaken for a malformed CIDR, nor the
+ * reverse. "cidr": "@pods" is one ipBlock per CIDR of the name, each minus
+ * the excepts inside it; an except, literal or "@NAME", must lie inside
+ * one of them, except that a dual-stack name's CIDRs of a family the cidr
+ * has none of are passed over (some CIDR of it must be of a family the
+ * cidr has); a name in deny denies all its CIDRs. The names resolve
+ * against a table the caller passes in (the config's), so parsing stays
+ * pure; without a table, or with a name the table lacks, "@NAME" is an
+ * error at its JSON path. The CIDRs a name stood for enter the digest.
+ *
  * Semantics (Kubernetes' where it has them):
  *  - A direction listed in policyTypes is default-deny: only what its rules
  *    allow passes. A listed direction with no rules denies everything.
@@ -99,6 +113,9 @@ struct hs_port_range {
 struct hs_np_rule {
 	struct hs_range_set peers[HS_FAMILY_COUNT];
 	bool any_peer;
+	/* The network names (bits of hs_netpol.names) in this rule's cidr
+	 * and except entries. */
+	uint64_t peer_names, except_names;
 	struct hs_port_range *ports; /* sorted by protocol, then port */
 	size_t n_ports; /* 0: every protocol and port */
 };
@@ -109,15 +126,34 @@ struct hs_np_direction {
 	size_t n_rules;
 };
 
+/* A network name of the table the policy was parsed with, and, if the
+ * policy uses it, the CIDRs it stood for then: copied, so that the policy
+ * does not depend on how long the table (the config) lives. */
+struct hs_np_name {
+	char name[HS_NETWORK_NAME_MAX + 1];
+	struct hs_cidr *cidrs; /* in the config's order */
+	size_t n;
+	bool used; /* false: in the table, not in this policy (n is 0) */
+};
+
 struct hs_netpol {
 	json_t *json; /* the file as parsed; owned */
 	char file[HS_PATH_MAX];
 	struct hs_range_set deny[HS_FAMILY_COUNT];
 	struct hs_np_direction egress, ingress;
 	bool log_refused;
-	/* SHA-256 of the file's JSON with sorted keys: what the nftables
-	 * table records, so that a namespace holding the same policy is left
-	 * alone and a different one is replaced. */
+	/* One entry per name of the table the policy was parsed with (none
+	 * without a table); bit i of a mask below is names[i]. For review:
+	 * explain and the nft text say which name each set came from. */
+	struct hs_np_name *names;
+	size_t n_names;
+	uint64_t deny_names; /* names in deny[] */
+	/* SHA-256 of the file's JSON with sorted keys, followed, when the
+	 * policy uses names, by each used name and the CIDRs it stood for
+	 * (sorted by name): what the nftables table records, so that a
+	 * namespace holding the same policy over the same ranges is left
+	 * alone and a different one, or the same one after the config
+	 * changed a range it uses, is replaced. */
 	char digest[HS_DIGEST_HEX_LEN + 1];
 };
 
@@ -160,18 +196,40 @@ bool hs_range_set_covers(const struct hs_range_set *s,
 void hs_range_set_free(struct hs_range_set *s);
 #define _cleanup_range_set_ __attribute__((cleanup(hs_range_set_free)))
 
+/* --- network names (pure) ---------------------------------------------- */
+
+/* What "@NAME" stands for: one entry of the config's "networks". */
+struct hs_netname {
+	const char *name;
+	const struct hs_cidr *cidrs;
+	size_t n; /* at least one */
+};
+
+/* The names a policy resolves against, at most HS_CONFIG_MAX_NETWORKS;
+ * borrowed from the config (struct hs_config.networks). */
+struct hs_netnames {
+	struct hs_netname *v;
+	size_t n;
+};
+
+/* Whether `name` may be a network name: [A-Za-z][A-Za-z0-9_-]*, at most
+ * HS_NETWORK_NAME_MAX characters. */
+bool hs_netname_valid(const char *name);
+
 /* --- policies ------------------------------------------------------------ */
 
 /* Validates and compiles a parsed netpol: every error is reported as
- * "file: JSON path: message"; returns -1 if there was one. On failure *np
- * is zeroed (hs_netpol_free on it is harmless); on success it holds a
- * reference to `json`. */
-int hs_netpol_parse(json_t *json, const char *file, struct hs_netpol *np,
+ * "file: JSON path: message"; returns -1 if there was one. `names` is the
+ * table "@NAME" resolves against (NULL: none; every "@NAME" is then an
+ * error). On failure *np is zeroed (hs_netpol_free on it is harmless); on
+ * success it holds a reference to `json`. */
+int hs_netpol_parse(json_t *json, const char *file,
+		    const struct hs_netnames *names, struct hs_netpol *np,
 		    struct hs_error *err);
 
 /* Reads (bounded, O_NOFOLLOW) and parses a file. */
-int hs_netpol_load(const char *path, struct hs_netpol *np,
-		   struct hs_error *err);
+int hs_netpol_load(const char *path, const struct hs_netnames *names,
+		   struct hs_netpol *np, struct hs_error *err);
 
 /* Releases everything and zeroes *np; safe on a zeroed struct. */
 void hs_netpol_free(struct hs_netpol *np);

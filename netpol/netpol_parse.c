@@ -8,7 +8,13 @@
  * first, so that `hardshim check` shows the author all of them), and every
  * array is bounded by an HS_NETPOL_* limit before it is walked. Nothing is
  * handed to the caller unless the whole file is valid: the nft module never
- * sees a half-compiled policy. */
+ * sees a half-compiled policy.
+ *
+ * "@NAME" resolves against the table the caller passes (the config's
+ * "networks", which config.c has validated as strictly as a CIDR here):
+ * the parser reads no config itself. A name expands to at most the CIDRs
+ * the config gives it, and each counts against HS_NETPOL_MAX_CIDRS as if
+ * written out, so a name cannot carry a policy past a limit. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -44,9 +50,16 @@ static const struct {
 	{"SCTP", HS_PROTO_SCTP},
 };
 
+/* Bit `i` of a name mask: the table's name i. */
+#define NAME_BIT(i) ((uint64_t)1 << (i))
+_Static_assert(HS_CONFIG_MAX_NETWORKS <= 64,
+	       "a policy records the names it uses in a uint64_t");
+
 struct ctx {
 	const char *file;
 	struct hs_error *err;
+	const struct hs_netnames *names; /* "@NAME" resolves here; NULL: none */
+	uint64_t used_names; /* NAME_BIT of every name used so far */
 	const struct hs_range_set *deny; /* per family, parsed first */
 	bool egress; /* the rules being parsed are egress rules */
 	size_t n_cidrs; /* every CIDR so far: cidr, except, deny */
@@ -171,17 +184,143 @@ static int count_cidrs(struct ctx *c, size_t n, const char *path)
 	return 0;
 }
 
+/* `v`, a JSON string, as a CIDR. */
 static int parse_cidr(struct ctx *c, const json_t *v, const char *path,
 		      struct hs_cidr *ret)
 {
 	char why[256];
 
-	if (!json_is_string(v))
-		return report(c, path, "must be a string (a CIDR)");
 	if (hs_cidr_parse(json_string_value(v), ret, why, sizeof(why)) < 0)
 		return report(c, path, "\"%.*s\": %s", QUOTE_MAX,
 			      json_string_value(v), why);
 	return 0;
+}
+
+bool hs_netname_valid(const char *name)
+{
+	size_t i, len = strnlen(name, HS_NETWORK_NAME_MAX + 1);
+
+	if (len == 0 || len > HS_NETWORK_NAME_MAX)
+		return false;
+	for (i = 0; i < len; i++) {
+		char ch = name[i];
+		bool alpha =
+			(ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+		bool more = (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
+
+		if (!alpha && !(i > 0 && more))
+			return false;
+	}
+	return true;
+}
+
+/* What one CIDR position (cidr, except[i], deny[i]) holds: one CIDR, or
+ * every CIDR of a network name. `v` may point at `one`, so a struct cidrs
+ * is used where it was filled, never copied. */
+struct cidrs {
+	const struct hs_cidr *v;
+	size_t n;
+	struct hs_cidr one;
+	int name; /* index in the table, -1 for a literal CIDR */
+};
+
+/* The table's names, for an error about a name it lacks. */
+static void list_names(const struct hs_netnames *t, char *buf, size_t size)
+{
+	size_t i, used = 0;
+
+	snprintf(buf, size, "%s", t->n ? "" : "none");
+	for (i = 0; i < t->n && used < size; i++) {
+		snprintf(buf + used, size - used, "%s%s", i ? ", " : "",
+			 t->v[i].name);
+		used = strlen(buf);
+	}
+}
+
+/* A CIDR position: "@NAME", looked up in the table, or a CIDR. Either way
+ * what it stands for is counted against HS_NETPOL_MAX_CIDRS. */
+static int resolve(struct ctx *c, const json_t *v, const char *path,
+		   struct cidrs *ret)
+{
+	char known[256];
+	const char *s;
+	size_t i;
+
+	ret->v = NULL;
+	ret->n = 0;
+	ret->name = -1;
+	if (!json_is_string(v))
+		return report(c, path,
+			      "must be a string (a CIDR or \"@NAME\")");
+	s = json_string_value(v);
+	if (s[0] != '@') {
+		if (parse_cidr(c, v, path, &ret->one) < 0)
+			return -1;
+		ret->v = &ret->one;
+		ret->n = 1;
+		return count_cidrs(c, 1, path);
+	}
+	if (!hs_netname_valid(s + 1))
+		return report(c, path,
+			      "\"%.*s\" is not a network name (\"@\" and "
+			      "then [A-Za-z][A-Za-z0-9_-], at most %d "
+			      "characters)",
+			      QUOTE_MAX, s, HS_NETWORK_NAME_MAX);
+	if (!c->names)
+		return report(c, path,
+			      "\"%s\": a network name, and no config was "
+			      "given to resolve it: names are a config's "
+			      "\"networks\" (--config CONFIG)",
+			      s);
+	for (i = 0; i < c->names->n; i++)
+		if (strcmp(c->names->v[i].name, s + 1) == 0)
+			break;
+	if (i == c->names->n) {
+		list_names(c->names, known, sizeof(known));
+		return report(c, path,
+			      "\"%s\": the config's \"networks\" has no "
+			      "\"%s\" (it has: %s)",
+			      s, s + 1, known);
+	}
+	ret->v = c->names->v[i].cidrs;
+	ret->n = c->names->v[i].n;
+	ret->name = (int)i;
+	c->used_names |= NAME_BIT(i);
+	return count_cidrs(c, ret->n, path);
+}
+
+/* How an error names CIDR k of a position: as written for a literal
+ * ("10.0.0.0/16"), with what it stands for for a name ("@pods"
+ * (10.244.0.0/16)); every CIDR of the name when `k` is SIZE_MAX. */
+static void describe(const struct cidrs *r, const json_t *v, size_t k,
+		     char *buf, size_t size)
+{
+	const char *sep = "";
+	size_t i, used;
+
+	if (r->name < 0) {
+		snprintf(buf, size, "\"%.*s\"", QUOTE_MAX,
+			 json_string_value(v));
+		return;
+	}
+	snprintf(buf, size, "\"%s\" (", json_string_value(v));
+	for (i = 0; i < r->n; i++) {
+		char text[64];
+
+		if (k != SIZE_MAX && i != k)
+			continue;
+		used = strlen(buf);
+		hs_cidr_format(&r->v[i], text, sizeof(text));
+		/* A long name is cut, visibly: room is kept for ", ...)". */
+		if (used + strlen(sep) + strlen(text) + 7 > size) {
+			snprintf(buf + used, size - used, ", ...");
+			break;
+		}
+		snprintf(buf + used, size - used, "%s%s", sep, text);
+		sep = ", ";
+	}
+	used = strlen(buf);
+	snprintf(buf + used, size - used, ")");
 }
 
 static const char *family_name(enum hs_family f)
@@ -264,90 +403,179 @@ static bool opens_one_to_many(const struct ctx *c, enum hs_family family,
 	return buf[0] != '\0';
 }
 
-/* One ipBlock: its cidr minus its excepts, added to the rule's peers of
- * that family. The excepts are checked even when the cidr is invalid, so
- * that their errors show in the same run. */
+/* The blocks of one ipBlock: one range set per CIDR its cidr stands for. */
+struct blocks {
+	struct hs_range_set *v;
+	size_t n;
+};
+
+static void blocks_free(struct blocks *b)
+{
+	size_t k;
+
+	for (k = 0; k < b->n; k++)
+		hs_range_set_free(&b->v[k]);
+	free(b->v);
+	b->v = NULL;
+	b->n = 0;
+}
+#define _cleanup_blocks_ __attribute__((cleanup(blocks_free)))
+
+/* Whether a CIDR of `r` is of `family`. */
+static bool in_families(const struct cidrs *r, enum hs_family family)
+{
+	size_t k;
+
+	for (k = 0; k < r->n; k++)
+		if (r->v[k].family == family)
+			return true;
+	return false;
+}
+
+/* Takes one except CIDR out of every block of its family. It must lie
+ * inside one of them (Kubernetes: every except inside its cidr): an except
+ * outside would be a reader's mistake about what the block holds. */
+static int subtract_except(struct ctx *c, const struct cidrs *outer,
+			   const json_t *outer_v, struct blocks *b,
+			   const struct cidrs *inner, const json_t *inner_v,
+			   size_t m, const char *path)
+{
+	const struct hs_cidr *in = &inner->v[m];
+	char outer_text[256], inner_text[160];
+	bool inside = false, same_family = false;
+	struct hs_range r;
+	size_t k;
+
+	for (k = 0; k < outer->n; k++) {
+		if (outer->v[k].family != in->family)
+			continue;
+		same_family = true;
+		inside = inside || hs_cidr_contains(&outer->v[k], in);
+	}
+	if (!inside) {
+		describe(outer, outer_v, SIZE_MAX, outer_text,
+			 sizeof(outer_text));
+		describe(inner, inner_v, m, inner_text, sizeof(inner_text));
+		if (same_family)
+			return report(c, path, "%s is not inside %s",
+				      inner_text, outer_text);
+		return report(c, path,
+			      "%s is not inside %s: an %s CIDR in an %s "
+			      "ipBlock",
+			      inner_text, outer_text, family_name(in->family),
+			      family_name(outer->v[0].family));
+	}
+	hs_cidr_to_range(in, &r);
+	for (k = 0; k < b->n; k++)
+		if (b->v[k].family == in->family &&
+		    hs_range_set_subtract(&b->v[k], &r) < 0)
+			return set_failed(c, path);
+	return 0;
+}
+
+/* One ipBlock: each CIDR its cidr stands for minus its excepts, added to
+ * the rule's peers of that family. The excepts are checked even when the
+ * cidr is invalid, so that their errors show in the same run. */
 static int parse_ip_block(struct ctx *c, const json_t *ib, const char *path,
 			  struct hs_np_rule *rule)
 {
-	_cleanup_range_set_ struct hs_range_set block = {0};
-	char p[PATH_LEN], pe[PATH_LEN], pc[PATH_LEN], outer_text[64];
+	_cleanup_blocks_ struct blocks b = {0};
+	char p[PATH_LEN], pe[PATH_LEN], pc[PATH_LEN], outer_text[160];
 	char opened[256];
-	const json_t *v, *excepts;
-	struct hs_cidr outer = {0}, inner;
-	bool present, outer_ok = false;
+	const json_t *v, *outer_v, *excepts;
+	struct cidrs outer, inner;
+	bool present, outer_ok = false, has_family;
 	struct hs_range r;
 	int ret = 0;
-	size_t i;
+	size_t i, k, m;
 
 	if (!json_is_object(ib))
 		return report(c, path, "must be an object");
 	if (check_keys(c, ib, ip_block_keys, path) < 0)
 		ret = -1;
 	make_key(pc, path, "cidr");
-	v = json_object_get(ib, "cidr");
-	if (!v)
+	outer_v = json_object_get(ib, "cidr");
+	if (!outer_v)
 		ret = report(c, pc, "required, missing");
-	else if (count_cidrs(c, 1, pc) < 0 || parse_cidr(c, v, pc, &outer) < 0)
+	else if (resolve(c, outer_v, pc, &outer) < 0)
 		ret = -1;
 	else
 		outer_ok = true;
 	if (outer_ok) {
-		hs_cidr_format(&outer, outer_text, sizeof(outer_text));
-		hs_range_set_init(&block, outer.family);
-		hs_cidr_to_range(&outer, &r);
-		if (hs_range_set_add(&block, &r) < 0)
-			return set_failed(c, pc);
+		if (outer.name >= 0)
+			rule->peer_names |= NAME_BIT(outer.name);
+		b.v = calloc(outer.n, sizeof(*b.v));
+		if (!b.v)
+			return out_of_memory(c);
+		for (k = 0; k < outer.n; k++) {
+			hs_range_set_init(&b.v[k], outer.v[k].family);
+			b.n++;
+			hs_cidr_to_range(&outer.v[k], &r);
+			if (hs_range_set_add(&b.v[k], &r) < 0)
+				return set_failed(c, pc);
+		}
 	}
 	excepts = get_array(c, ib, "except", path, HS_NETPOL_MAX_EXCEPT,
 			    "CIDRs in one except list", &present);
 	make_key(p, path, "except");
 	if (present && !excepts)
 		return -1;
-	if (excepts && count_cidrs(c, json_array_size(excepts), p) < 0)
-		return -1;
 	json_array_foreach (excepts, i, v) {
 		make_index(pe, p, i);
-		if (parse_cidr(c, v, pe, &inner) < 0) {
+		if (resolve(c, v, pe, &inner) < 0) {
 			ret = -1;
+			if (c->oom || c->cidr_limit_hit)
+				return -1;
 			continue;
 		}
+		if (inner.name >= 0)
+			rule->except_names |= NAME_BIT(inner.name);
 		if (!outer_ok)
 			continue;
-		if (inner.family != outer.family) {
-			ret = report(c, pe,
-				     "\"%.*s\" is not inside \"%s\": an %s "
-				     "CIDR in an %s ipBlock",
-				     QUOTE_MAX, json_string_value(v),
-				     outer_text, family_name(inner.family),
-				     family_name(outer.family));
-			continue;
+		/* A name may be dual-stack where the cidr is not: its CIDRs
+		 * of a family the cidr lacks hold nothing of the block and
+		 * are passed over, as long as some CIDR of it is of a family
+		 * the cidr has (else the except is a mistake). */
+		has_family = false;
+		for (m = 0; m < inner.n; m++)
+			has_family = has_family ||
+				     in_families(&outer, inner.v[m].family);
+		for (m = 0; m < inner.n; m++) {
+			if (has_family &&
+			    !in_families(&outer, inner.v[m].family))
+				continue;
+			if (subtract_except(c, &outer, outer_v, &b, &inner, v,
+					    m, pe) < 0) {
+				if (c->oom)
+					return -1;
+				ret = -1;
+				break;
+			}
 		}
-		if (!hs_cidr_contains(&outer, &inner)) {
-			ret = report(c, pe, "\"%.*s\" is not inside \"%s\"",
-				     QUOTE_MAX, json_string_value(v),
-				     outer_text);
-			continue;
-		}
-		hs_cidr_to_range(&inner, &r);
-		if (hs_range_set_subtract(&block, &r) < 0)
-			return set_failed(c, pe);
 	}
 	if (ret < 0)
 		return -1;
-	if (c->egress && opens_one_to_many(c, outer.family, &block, &outer,
-					   opened, sizeof(opened)))
-		return report(c, pc,
-			      "\"%s\" opens %s: a datagram sent there reaches "
-			      "every host of the segment, denied ones "
-			      "included; put them in \"except\" (or "
-			      "\"deny\"), or allow one in an ipBlock of its "
-			      "own whose cidr lies inside it",
-			      outer_text, opened);
-	for (i = 0; i < block.n; i++)
-		if (hs_range_set_add(&rule->peers[outer.family], &block.r[i]) <
-		    0)
-			return set_failed(c, path);
+	for (k = 0; k < b.n; k++) {
+		if (!c->egress ||
+		    !opens_one_to_many(c, outer.v[k].family, &b.v[k],
+				       &outer.v[k], opened, sizeof(opened)))
+			continue;
+		describe(&outer, outer_v, k, outer_text, sizeof(outer_text));
+		ret = report(c, pc,
+			     "%s opens %s: a datagram sent there reaches "
+			     "every host of the segment, denied ones "
+			     "included; put them in \"except\" (or "
+			     "\"deny\"), or allow one in an ipBlock of its "
+			     "own whose cidr lies inside it",
+			     outer_text, opened);
+	}
+	if (ret < 0)
+		return -1;
+	for (k = 0; k < b.n; k++)
+		for (i = 0; i < b.v[k].n; i++)
+			if (hs_range_set_add(&rule->peers[b.v[k].family],
+					     &b.v[k].r[i]) < 0)
+				return set_failed(c, path);
 	return 0;
 }
 
@@ -691,63 +919,138 @@ static int parse_policy_types(struct ctx *c, const json_t *json,
 static int parse_deny(struct ctx *c, const json_t *json, struct hs_netpol *np)
 {
 	const json_t *list;
-	struct hs_cidr cidr;
+	struct cidrs res;
 	struct hs_range r;
 	char p[PATH_LEN];
 	bool present;
 	json_t *v;
 	int ret = 0;
-	size_t i;
+	size_t i, k;
 
 	list = get_array(c, json, "deny", "", HS_NETPOL_MAX_CIDRS,
 			 "CIDRs in one policy", &present);
 	if (!list)
 		return present ? -1 : 0;
-	if (count_cidrs(c, json_array_size(list), "deny") < 0)
-		return -1;
 	json_array_foreach (list, i, v) {
 		make_index(p, "deny", i);
-		if (parse_cidr(c, v, p, &cidr) < 0) {
+		if (resolve(c, v, p, &res) < 0) {
 			ret = -1;
+			if (c->oom || c->cidr_limit_hit)
+				return -1;
 			continue;
 		}
-		hs_cidr_to_range(&cidr, &r);
-		if (hs_range_set_add(&np->deny[cidr.family], &r) < 0)
-			return set_failed(c, p);
+		if (res.name >= 0)
+			np->deny_names |= NAME_BIT(res.name);
+		for (k = 0; k < res.n; k++) {
+			hs_cidr_to_range(&res.v[k], &r);
+			if (hs_range_set_add(&np->deny[res.v[k].family], &r) <
+			    0)
+				return set_failed(c, p);
+		}
 	}
 	for (i = 0; i < HS_FAMILY_COUNT; i++)
 		hs_range_set_normalize(&np->deny[i]);
 	return ret;
 }
 
+/* Copies each name of the table, and the CIDRs of those the policy uses,
+ * into np->names: the policy then says what its names stood for without
+ * the table, which the caller may free first. */
+static int copy_names(struct ctx *c, struct hs_netpol *np)
+{
+	size_t i;
+
+	if (!c->names || c->names->n == 0)
+		return 0;
+	np->names = calloc(c->names->n, sizeof(*np->names));
+	if (!np->names)
+		return out_of_memory(c);
+	np->n_names = c->names->n;
+	for (i = 0; i < c->names->n; i++) {
+		const struct hs_netname *t = &c->names->v[i];
+		struct hs_np_name *n = &np->names[i];
+
+		if (hs_snprintf(n->name, sizeof(n->name), "%s", t->name) < 0)
+			return report(c, "",
+				      "internal error: network name "
+				      "too long");
+		if (!(c->used_names & NAME_BIT(i)))
+			continue;
+		n->used = true;
+		n->cidrs = calloc(t->n, sizeof(*n->cidrs));
+		if (!n->cidrs)
+			return out_of_memory(c);
+		memcpy(n->cidrs, t->cidrs, t->n * sizeof(*n->cidrs));
+		n->n = t->n;
+	}
+	return 0;
+}
+
+static int name_cmp(const void *pa, const void *pb)
+{
+	const struct hs_np_name *const *a = pa, *const *b = pb;
+
+	return strcmp((*a)->name, (*b)->name);
+}
+
 /* SHA-256 of the JSON with sorted keys and no whitespace: the same policy
- * has the same digest however its file is laid out. */
+ * has the same digest however its file is laid out. Then, for each name
+ * the policy uses, in name order, "\n@NAME=" and its CIDRs in canonical
+ * form, comma-separated: a range the config changes changes the digest
+ * (and the hook replaces the table), a name the policy does not use does
+ * not, and a policy without names keeps the digest it always had. */
 static int compute_digest(struct ctx *c, const json_t *json,
 			  struct hs_netpol *np)
 {
 	_cleanup_free_ char *text =
 		json_dumps(json, JSON_COMPACT | JSON_SORT_KEYS);
+	const struct hs_np_name *used[HS_CONFIG_MAX_NETWORKS];
 	struct hs_sha256 h;
+	size_t i, k, n = 0;
 
 	if (!text)
 		return out_of_memory(c);
 	hs_sha256_init(&h);
 	hs_sha256_update(&h, text, strlen(text));
+	for (i = 0; i < np->n_names && n < HS_ARRAY_SIZE(used); i++)
+		if (np->names[i].used)
+			used[n++] = &np->names[i];
+	qsort(used, n, sizeof(used[0]), name_cmp);
+	for (i = 0; i < n; i++) {
+		hs_sha256_update(&h, "\n@", 2);
+		hs_sha256_update(&h, used[i]->name, strlen(used[i]->name));
+		hs_sha256_update(&h, "=", 1);
+		for (k = 0; k < used[i]->n; k++) {
+			char cidr[64];
+
+			hs_cidr_format(&used[i]->cidrs[k], cidr, sizeof(cidr));
+			if (k)
+				hs_sha256_update(&h, ",", 1);
+			hs_sha256_update(&h, cidr, strlen(cidr));
+		}
+	}
 	hs_sha256_hex(&h, np->digest);
 	return 0;
 }
 
-int hs_netpol_parse(json_t *json, const char *file, struct hs_netpol *np,
+int hs_netpol_parse(json_t *json, const char *file,
+		    const struct hs_netnames *names, struct hs_netpol *np,
 		    struct hs_error *err)
 {
 	_cleanup_netpol_ struct hs_netpol tmp = {0};
-	struct ctx c = {.file = file, .err = err, .deny = tmp.deny};
+	struct ctx c = {
+		.file = file, .err = err, .names = names, .deny = tmp.deny};
 	bool types_ok;
 	size_t f;
 
 	memset(np, 0, sizeof(*np));
 	for (f = 0; f < HS_FAMILY_COUNT; f++)
 		hs_range_set_init(&tmp.deny[f], (enum hs_family)f);
+	if (names && names->n > HS_CONFIG_MAX_NETWORKS)
+		return hs_err(err, E2BIG,
+			      "%s: %zu network names, more than the limit of "
+			      "%d",
+			      file, names->n, HS_CONFIG_MAX_NETWORKS);
 	if (!json_is_object(json))
 		return hs_json_err(err, file, "",
 				   "a network policy must be a JSON object");
@@ -776,7 +1079,8 @@ int hs_netpol_parse(json_t *json, const char *file, struct hs_netpol *np,
 	if (hs_json_get_bool(json, "logRefused", false, &tmp.log_refused, file,
 			     "", err) < 0)
 		mark(&c);
-	if (c.ret < 0 || compute_digest(&c, json, &tmp) < 0)
+	if (c.ret < 0 || copy_names(&c, &tmp) < 0 ||
+	    compute_digest(&c, json, &tmp) < 0)
 		return -1;
 	tmp.json = json_incref(json);
 	*np = tmp;
@@ -784,7 +1088,8 @@ int hs_netpol_parse(json_t *json, const char *file, struct hs_netpol *np,
 	return 0;
 }
 
-int hs_netpol_load(const char *path, struct hs_netpol *np, struct hs_error *err)
+int hs_netpol_load(const char *path, const struct hs_netnames *names,
+		   struct hs_netpol *np, struct hs_error *err)
 {
 	_cleanup_json_ json_t *json = NULL;
 
@@ -792,7 +1097,7 @@ int hs_netpol_load(const char *path, struct hs_netpol *np, struct hs_error *err)
 	json = hs_json_load_path(path, HS_POLICY_MAX_BYTES, err);
 	if (!json)
 		return -1;
-	return hs_netpol_parse(json, path, np, err);
+	return hs_netpol_parse(json, path, names, np, err);
 }
 
 static void rule_free(struct hs_np_rule *rule)
@@ -818,6 +1123,9 @@ void hs_netpol_free(struct hs_netpol *np)
 	size_t f;
 
 	json_decref(np->json);
+	for (f = 0; f < np->n_names; f++)
+		free(np->names[f].cidrs);
+	free(np->names);
 	for (f = 0; f < HS_FAMILY_COUNT; f++)
 		hs_range_set_free(&np->deny[f]);
 	direction_free(&np->egress);

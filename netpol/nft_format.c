@@ -8,7 +8,10 @@
  * that match with nfproto); tests/integration/test_nft_apply.sh loads
  * both and compares `nft list table`. Every string in the text comes
  * from hardshim's own constants or from the owner record, which holds
- * only [A-Za-z0-9_.+#-]: nothing from a policy can end a quoted string. */
+ * only [A-Za-z0-9_.+#-]: nothing from a policy can end a quoted string.
+ * Above a set, a `#` comment line names the network names it came from,
+ * with their CIDRs: names hold only [A-Za-z0-9_-] (hs_netname_valid) and
+ * the CIDRs are formatted here, so nothing can end the comment line. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -52,11 +55,59 @@ static void print_range(FILE *out, const struct hs_range *r, enum hs_family f)
 			inet_ntop(af, r->hi.b, hi, sizeof(hi)));
 }
 
-static void print_set(FILE *out, const struct hs_nft_set_plan *s)
+/* "\t# from @pods (10.244.0.0/16), @services (10.96.0.0/12)": the names in
+ * `mask` with a CIDR of `family`, and those CIDRs. Nothing if none. */
+static void print_names(FILE *out, const struct hs_netpol *np, uint64_t mask,
+			enum hs_family family, const char *what)
+{
+	bool line = false;
+	size_t i, k;
+
+	for (i = 0; i < np->n_names && i < 64; i++) {
+		const struct hs_np_name *n = &np->names[i];
+		bool opened = false;
+
+		if (!(mask & ((uint64_t)1 << i)))
+			continue;
+		for (k = 0; k < n->n; k++) {
+			char text[64];
+
+			if (n->cidrs[k].family != family)
+				continue;
+			if (opened)
+				fputs(", ", out);
+			else if (line)
+				fprintf(out, ", @%s (", n->name);
+			else
+				fprintf(out, "\t# %s @%s (", what, n->name);
+			hs_cidr_format(&n->cidrs[k], text, sizeof(text));
+			fputs(text, out);
+			opened = true;
+			line = true;
+		}
+		if (opened)
+			fputc(')', out);
+	}
+	if (line)
+		fputc('\n', out);
+}
+
+static void print_set(FILE *out, const struct hs_netpol *np,
+		      const struct hs_nft_set_plan *s)
 {
 	const struct hs_range_set *rs = s->ranges;
+	const struct hs_np_direction *dir =
+		s->chain == HS_NFT_EGRESS ? &np->egress : &np->ingress;
 	size_t k;
 
+	if (s->chain < 0) {
+		print_names(out, np, np->deny_names, s->family, "from");
+	} else if (s->np_rule < dir->n_rules) {
+		print_names(out, np, dir->rules[s->np_rule].peer_names,
+			    s->family, "from");
+		print_names(out, np, dir->rules[s->np_rule].except_names,
+			    s->family, "except");
+	}
 	fprintf(out, "\tset %s {\n", s->name);
 	fprintf(out, "\t\ttype %s\n",
 		s->family == HS_FAMILY_V4 ? "ipv4_addr" : "ipv6_addr");
@@ -161,7 +212,7 @@ int hs_nft_format(const struct hs_netpol *np, const char *owner, FILE *out)
 	fprintf(out, "table inet %s {\n", HS_NFT_TABLE);
 	fprintf(out, "\tcomment \"%s\"\n\n", p.comment);
 	for (k = 0; k < p.n_sets; k++)
-		print_set(out, &p.sets[k]);
+		print_set(out, np, &p.sets[k]);
 	for (c = 0; c < HS_NFT_CHAINS; c++) {
 		fprintf(out, "\tchain %s {\n", hs_nft_chain_name(c));
 		fprintf(out, "\t\ttype filter hook %s priority 0; policy %s;\n",

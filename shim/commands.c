@@ -162,11 +162,14 @@ static int check_profile(const char *path, struct hs_error *err)
 	return check_compiles(merged, NULL, path, err);
 }
 
-static int check_netpol(const char *path, struct hs_error *err)
+/* `names`: the config's networks that "@NAME" resolves against, NULL
+ * when check was given no config (a name is then an error that says so). */
+static int check_netpol(const char *path, const struct hs_netnames *names,
+			struct hs_error *err)
 {
 	struct hs_netpol np;
 
-	if (hs_netpol_load(path, &np, err) < 0)
+	if (hs_netpol_load(path, names, &np, err) < 0)
 		return -1;
 	hs_netpol_free(&np);
 	return 0;
@@ -216,7 +219,8 @@ static int check_selectable(const struct hs_policy *p, const char *path,
 	return ret;
 }
 
-static int check_policy(const char *path, struct hs_error *err)
+static int check_policy(const char *path, const struct hs_netnames *names,
+			struct hs_error *err)
 {
 	_cleanup_json_ json_t *merged = NULL;
 	struct hs_policy p;
@@ -233,7 +237,7 @@ static int check_policy(const char *path, struct hs_error *err)
 	/* The widest container this policy admits: every ceiling cap. */
 	hs_caps_names(p.cap_ceiling, &caps);
 	ret = check_compiles(merged, caps.list, p.seccomp_path, err);
-	if (p.has_network && check_netpol(p.network_path, err) < 0)
+	if (p.has_network && check_netpol(p.network_path, names, err) < 0)
 		ret = -1;
 	if (check_selectable(&p, path, err) < 0)
 		ret = -1;
@@ -253,7 +257,8 @@ static int check_config(const char *path, json_t *json, struct hs_error *err)
 	snprintf(dir, sizeof(dir), "%s", abs);
 	if (hs_config_parse(json, path, dirname(dir), &cfg, err) < 0)
 		return -1;
-	/* Every policy the config names must itself be valid. */
+	/* Every policy the config names must itself be valid, its network
+	 * names resolved against this config's networks, as the hook will. */
 	for (i = 0; i <= cfg.n_tenants; i++) {
 		const char *name = i < cfg.n_tenants ? cfg.tenants[i].policy
 						     : cfg.default_policy;
@@ -261,23 +266,42 @@ static int check_config(const char *path, json_t *json, struct hs_error *err)
 
 		snprintf(file, sizeof(file), "%s/%s.json", cfg.policy_dir,
 			 name);
-		if (check_policy(file, err) < 0)
+		if (check_policy(file, &cfg.networks, err) < 0)
 			ret = -1;
 	}
 	hs_config_free(&cfg);
 	return ret;
 }
 
+/* `hardshim check [--config CONFIG] FILE...`. A network policy's "@NAME"
+ * resolves against CONFIG's networks; without --config it is an error
+ * that asks for one, so that check never passes a policy it could not
+ * check in full (whether an except lies inside its cidr, or a cidr opens
+ * multicast, depends on the addresses). A config among the FILEs checks
+ * the policies it names against its own networks. Nothing is read from
+ * the node's config: the verdict depends only on the arguments. */
 int hs_cmd_check(int argc, char **argv)
 {
 	struct hs_error err = {.sink = stderr};
-	int i;
+	struct hs_config names_cfg = {0};
+	const struct hs_netnames *names = NULL;
+	int i, first = 1;
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: hardshim check FILE...\n");
+	if (argc >= 3 && strcmp(argv[1], "--config") == 0) {
+		first = 3;
+		if (hs_config_load_draft(argv[2], &names_cfg, &err) < 0) {
+			hs_config_free(&names_cfg);
+			return 1;
+		}
+		names = &names_cfg.networks;
+	}
+	if (argc <= first || strncmp(argv[first], "--", 2) == 0) {
+		fprintf(stderr,
+			"usage: hardshim check [--config CONFIG] FILE...\n");
+		hs_config_free(&names_cfg);
 		return 2;
 	}
-	for (i = 1; i < argc; i++) {
+	for (i = first; i < argc; i++) {
 		_cleanup_json_ json_t *json =
 			hs_json_load_path(argv[i], HS_POLICY_MAX_BYTES, &err);
 
@@ -288,13 +312,13 @@ int hs_cmd_check(int argc, char **argv)
 			check_config(argv[i], json, &err);
 			break;
 		case KIND_POLICY:
-			check_policy(argv[i], &err);
+			check_policy(argv[i], names, &err);
 			break;
 		case KIND_PROFILE:
 			check_profile(argv[i], &err);
 			break;
 		case KIND_NETPOL:
-			check_netpol(argv[i], &err);
+			check_netpol(argv[i], names, &err);
 			break;
 		case KIND_UNKNOWN:
 			hs_json_err(&err, argv[i], "",
@@ -303,9 +327,10 @@ int hs_cmd_check(int argc, char **argv)
 			break;
 		}
 	}
+	hs_config_free(&names_cfg);
 	if (err.count == 0)
-		printf("%d file%s OK (%u warning%s)\n", argc - 1,
-		       argc == 2 ? "" : "s", err.warnings,
+		printf("%d file%s OK (%u warning%s)\n", argc - first,
+		       argc - first == 1 ? "" : "s", err.warnings,
 		       err.warnings == 1 ? "" : "s");
 	return err.count ? 1 : 0;
 }

@@ -16,7 +16,7 @@ static const char *const config_keys[] = {
 	"comment",    "runtime",     "policyDir",     "defaultPolicy",
 	"tenants",    "hookTimeout", "decisionLog",   "cacheDir",
 	"engineDirs", "netnsDirs",   "cgroupParents", "hooks",
-	NULL,
+	"networks",   NULL,
 };
 static const char *const tenant_keys[] = {"namespace", "policy", NULL};
 static const char *const hook_keys[] = {"stage", "path", "args", NULL};
@@ -253,6 +253,138 @@ static int parse_hooks(const json_t *json, const char *file,
 	return ret;
 }
 
+/* Whether two CIDRs of one name overlap (CIDRs either nest or are
+ * disjoint), and how, for the error: "lies inside" or "holds" the earlier
+ * one, or "" for the same CIDR twice; NULL if they do not. */
+static const char *overlap(const struct hs_cidr *earlier,
+			   const struct hs_cidr *c)
+{
+	if (earlier->family != c->family)
+		return NULL;
+	if (hs_cidr_contains(earlier, c) && hs_cidr_contains(c, earlier))
+		return "";
+	if (hs_cidr_contains(earlier, c))
+		return "lies inside";
+	if (hs_cidr_contains(c, earlier))
+		return "holds";
+	return NULL;
+}
+
+/* One name's CIDRs, appended at cfg->network_cidrs[*used]. */
+static int parse_network(const char *name, const json_t *list, const char *file,
+			 struct hs_config *cfg, size_t *used,
+			 struct hs_error *err)
+{
+	struct hs_netname *n = &cfg->networks.v[cfg->networks.n];
+	char p[128];
+	size_t i, j;
+	json_t *v;
+	int ret = 0;
+
+	hs_json_path_key(p, sizeof(p), "networks", name);
+	if (!hs_netname_valid(name))
+		return hs_json_err(err, file, p,
+				   "\"%.64s\" is not a network name "
+				   "([A-Za-z][A-Za-z0-9_-], at most %d "
+				   "characters)",
+				   name, HS_NETWORK_NAME_MAX);
+	if (!json_is_array(list))
+		return hs_json_err(err, file, p, "must be an array of CIDRs");
+	/* Empty is refused: a name that stands for nothing turns every
+	 * deny and except that uses it into a silent no-op. */
+	if (json_array_size(list) == 0)
+		return hs_json_err(err, file, p,
+				   "an empty list: a network name stands for "
+				   "at least one CIDR (remove the name, and "
+				   "the policies' uses of it, if the cluster "
+				   "has no such range)");
+	n->name = name;
+	n->cidrs = cfg->network_cidrs + *used;
+	n->n = 0;
+	json_array_foreach (list, i, v) {
+		struct hs_cidr *c = &cfg->network_cidrs[*used + n->n];
+		char pi[160], why[256], a[64], b[64];
+		const char *how = NULL;
+
+		hs_json_path_index(pi, sizeof(pi), p, i);
+		if (!json_is_string(v)) {
+			ret = hs_json_err(err, file, pi,
+					  "must be a string (a CIDR)");
+			continue;
+		}
+		if (hs_cidr_parse(json_string_value(v), c, why, sizeof(why)) <
+		    0) {
+			ret = hs_json_err(err, file, pi, "\"%.64s\": %s",
+					  json_string_value(v), why);
+			continue;
+		}
+		/* An overlap within a name is a typo, or a range the
+		 * operator believes is separate from another. */
+		for (j = 0; j < n->n && !how; j++)
+			how = overlap(&n->cidrs[j], c);
+		if (how) {
+			hs_cidr_format(c, a, sizeof(a));
+			hs_cidr_format(&n->cidrs[j - 1], b, sizeof(b));
+			if (!*how)
+				ret = hs_json_err(err, file, pi,
+						  "\"%s\" is listed twice", a);
+			else
+				ret = hs_json_err(err, file, pi,
+						  "\"%s\" %s \"%s\", listed "
+						  "before it",
+						  a, how, b);
+			continue;
+		}
+		n->n++;
+	}
+	if (ret < 0)
+		return -1;
+	*used += n->n;
+	cfg->networks.n++;
+	return 0;
+}
+
+/* "networks": the cluster's own ranges, by name. Names may overlap one
+ * another (the DNS address lies inside the service range); whether a name
+ * is allowed or denied is the network policy's to say. */
+static int parse_networks(const json_t *json, const char *file,
+			  struct hs_config *cfg, struct hs_error *err)
+{
+	const json_t *nets = json_object_get(json, "networks");
+	size_t total = 0, used = 0;
+	const char *name;
+	json_t *list;
+	int ret = 0;
+
+	if (!nets)
+		return 0;
+	if (!json_is_object(nets))
+		return hs_json_err(err, file, "networks",
+				   "must be an object: {\"NAME\": "
+				   "[\"CIDR\", ...], ...}");
+	if (json_object_size(nets) > HS_CONFIG_MAX_NETWORKS)
+		return hs_json_err(err, file, "networks",
+				   "%zu names, more than the limit of %d",
+				   json_object_size(nets),
+				   HS_CONFIG_MAX_NETWORKS);
+	json_object_foreach ((json_t *)nets, name, list)
+		total += json_is_array(list) ? json_array_size(list) : 0;
+	if (total > HS_CONFIG_MAX_NETWORK_CIDRS)
+		return hs_json_err(err, file, "networks",
+				   "%zu CIDRs, more than the limit of %d "
+				   "(every name's together)",
+				   total, HS_CONFIG_MAX_NETWORK_CIDRS);
+	cfg->networks.v =
+		calloc(json_object_size(nets) + 1, sizeof(*cfg->networks.v));
+	cfg->network_cidrs = calloc(total + 1, sizeof(*cfg->network_cidrs));
+	if (!cfg->networks.v || !cfg->network_cidrs)
+		return hs_err(err, ENOMEM, "%s: out of memory", file);
+	json_object_foreach ((json_t *)nets, name, list)
+		if (parse_network(name, list, file, cfg, &used, err) < 0)
+			ret = -1;
+	return ret;
+}
+
 static int parse_tenants(const json_t *json, const char *file,
 			 struct hs_config *cfg, struct hs_error *err)
 {
@@ -378,6 +510,8 @@ int hs_config_parse(json_t *json, const char *file, const char *dir,
 		ret = -1;
 	if (parse_hooks(json, file, cfg, err) < 0)
 		ret = -1;
+	if (parse_networks(json, file, cfg, err) < 0)
+		ret = -1;
 	if (ret < 0) {
 		hs_config_free(cfg);
 		return -1;
@@ -405,8 +539,32 @@ int hs_config_load(const char *path, struct hs_config *cfg,
 	return 0;
 }
 
+int hs_config_load_draft(const char *path, struct hs_config *cfg,
+			 struct hs_error *err)
+{
+	_cleanup_json_ json_t *json = NULL;
+	char abs[PATH_MAX], dir[PATH_MAX];
+
+	memset(cfg, 0, sizeof(*cfg));
+	json = hs_json_load_path(path, HS_POLICY_MAX_BYTES, err);
+	if (!json)
+		return -1;
+	if (!realpath(path, abs))
+		return hs_err(err, errno, "%s: %s", path, strerror(errno));
+	memcpy(dir, abs, sizeof(dir));
+	if (hs_config_parse(json, path, dirname(dir), cfg, err) < 0)
+		return -1;
+	memcpy(cfg->path, abs, sizeof(cfg->path));
+	return 0;
+}
+
 void hs_config_free(struct hs_config *cfg)
 {
 	json_decref(cfg->json);
 	cfg->json = NULL;
+	free(cfg->networks.v);
+	cfg->networks.v = NULL;
+	cfg->networks.n = 0;
+	free(cfg->network_cidrs);
+	cfg->network_cidrs = NULL;
 }

@@ -1,13 +1,15 @@
-/* `hardshim explain POLICY`: what a tenant policy lets a container do, for
- * the people who review policy changes: capabilities kept, syscalls denied
- * by group, what the network reaches and what it does not, and the exact
- * nftables ruleset the hook would install. */
+/* `hardshim explain [--config CONFIG] POLICY`: what a tenant policy lets a
+ * container do, for the people who review policy changes: capabilities
+ * kept, syscalls denied by group, what the network reaches and what it
+ * does not (each network name with the CIDRs CONFIG gives it), and the
+ * exact nftables ruleset the hook would install. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "hs_cleanup.h"
 #include "hs_commands.h"
+#include "hs_config.h"
 #include "hs_netpol.h"
 #include "hs_nft.h"
 #include "hs_policy.h"
@@ -123,7 +125,32 @@ static void print_seccomp(const json_t *merged)
 	       allowed, conditional);
 }
 
-static void print_blocks(const json_t *list, const char *key)
+/* A CIDR as the policy wrote it; a network name with what it stands for:
+ * "@pods (10.244.0.0/16)". */
+static void print_cidr(const struct hs_netpol *np, const json_t *v)
+{
+	const char *s = json_string_value(v);
+	size_t i, k;
+
+	printf("%s", s);
+	if (!s || s[0] != '@')
+		return;
+	for (i = 0; i < np->n_names; i++) {
+		const struct hs_np_name *n = &np->names[i];
+
+		if (!n->used || strcmp(n->name, s + 1) != 0)
+			continue;
+		for (k = 0; k < n->n; k++) {
+			char text[64];
+
+			hs_cidr_format(&n->cidrs[k], text, sizeof(text));
+			printf("%s%s", k ? ", " : " (", text);
+		}
+		printf(")");
+	}
+}
+
+static void print_blocks(const struct hs_netpol *np, const json_t *list)
 {
 	size_t i, j;
 	json_t *peer, *ex;
@@ -135,13 +162,13 @@ static void print_blocks(const json_t *list, const char *key)
 	json_array_foreach (list, i, peer) {
 		const json_t *block = json_object_get(peer, "ipBlock");
 
-		printf("%s%s", i ? ", " : "",
-		       json_string_value(json_object_get(block, "cidr")));
-		json_array_foreach (json_object_get(block, "except"), j, ex)
-			printf("%s%s", j ? " " : " except ",
-			       json_string_value(ex));
+		printf("%s", i ? ", " : "");
+		print_cidr(np, json_object_get(block, "cidr"));
+		json_array_foreach (json_object_get(block, "except"), j, ex) {
+			printf("%s", j ? " " : " except ");
+			print_cidr(np, ex);
+		}
 	}
-	(void)key;
 }
 
 static void print_ports(const json_t *ports)
@@ -189,14 +216,15 @@ static void print_direction(const struct hs_netpol *np, const char *name,
 	printf("only these, everything else refused\n");
 	json_array_foreach (rules, i, r) {
 		printf("    %s ", strcmp(name, "egress") == 0 ? "to" : "from");
-		print_blocks(json_object_get(r, peer_key), peer_key);
+		print_blocks(np, json_object_get(r, peer_key));
 		printf(": ");
 		print_ports(json_object_get(r, "ports"));
 		printf("\n");
 	}
 }
 
-static int print_network(const struct hs_policy *p, struct hs_error *err)
+static int print_network(const struct hs_policy *p, const struct hs_config *cfg,
+			 struct hs_error *err)
 {
 	struct hs_netpol np;
 	size_t i;
@@ -207,12 +235,17 @@ static int print_network(const struct hs_policy *p, struct hs_error *err)
 		       "is not filtered by hardshim\n");
 		return 0;
 	}
-	if (hs_netpol_load(p->network_path, &np, err) < 0)
+	if (hs_netpol_load(p->network_path, cfg ? &cfg->networks : NULL, &np,
+			   err) < 0)
 		return -1;
 	printf("\nnetwork (%s, digest %.12s):\n", p->network_path, np.digest);
+	if (cfg && cfg->networks.n)
+		printf("  network names from %s\n", cfg->path);
 	printf("  never reachable, in either direction (counted):");
-	json_array_foreach (json_object_get(np.json, "deny"), i, d)
-		printf(" %s", json_string_value(d));
+	json_array_foreach (json_object_get(np.json, "deny"), i, d) {
+		printf(i ? ", " : " ");
+		print_cidr(&np, d);
+	}
 	printf("\n");
 	print_direction(&np, "egress", "to", np.egress.listed);
 	print_direction(&np, "ingress", "from", np.ingress.listed);
@@ -226,24 +259,36 @@ static int print_network(const struct hs_policy *p, struct hs_error *err)
 	return 0;
 }
 
+/* Like check, explain reads a config only when told to (--config): the
+ * network names of a policy explained without one are an error that asks
+ * for it. */
 int hs_cmd_explain(int argc, char **argv)
 {
 	struct hs_error err = {0};
 	_cleanup_json_ json_t *merged = NULL;
+	struct hs_config cfg = {0};
+	const char *policy = argv[argc - 1];
 	struct hs_policy p;
 	int ret;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: hardshim explain POLICY.json\n");
+	if (argc != 2 && !(argc == 4 && strcmp(argv[1], "--config") == 0)) {
+		fprintf(stderr, "usage: hardshim explain [--config CONFIG] "
+				"POLICY.json\n");
 		return 2;
 	}
-	if (hs_policy_load_file(argv[1], &p, &err) < 0) {
+	if (argc == 4 && hs_config_load_draft(argv[2], &cfg, &err) < 0) {
+		fprintf(stderr, "hardshim: %s\n", err.msg);
+		return 1;
+	}
+	if (hs_policy_load_file(policy, &p, &err) < 0) {
+		hs_config_free(&cfg);
 		fprintf(stderr, "hardshim: %s\n", err.msg);
 		return 1;
 	}
 	merged = hs_profile_load(p.seccomp_path, &err);
 	if (!merged) {
 		hs_policy_free(&p);
+		hs_config_free(&cfg);
 		fprintf(stderr, "hardshim: %s\n", err.msg);
 		return 1;
 	}
@@ -251,8 +296,9 @@ int hs_cmd_explain(int argc, char **argv)
 	print_caps(&p);
 	print_host(&p);
 	print_seccomp(merged);
-	ret = print_network(&p, &err);
+	ret = print_network(&p, argc == 4 ? &cfg : NULL, &err);
 	hs_policy_free(&p);
+	hs_config_free(&cfg);
 	if (ret < 0) {
 		fprintf(stderr, "hardshim: %s\n", err.msg);
 		return 1;

@@ -150,7 +150,11 @@ static int create_runtime(const struct hs_state *st, struct hs_error *err)
 	}
 	ret = -1;
 	spec = load_bundle_spec(st, err);
-	if (!spec || hs_netpol_load(p.network_path, &np, err) < 0)
+	/* Names resolve against this config, the one poststart reads too:
+	 * both compute the same digest unless an operator edits a range
+	 * in between, and then the attestation refuses the container. */
+	if (!spec ||
+	    hs_netpol_load(p.network_path, &cfg.networks, &np, err) < 0)
 		goto out;
 	ret = hs_netns_enter_pid(pidfd, st->pid, hs_spec_netns_path(spec), err);
 	if (ret == 0)
@@ -163,7 +167,8 @@ out:
 }
 
 /* poststart, second half: the table is in the container's namespace with
- * the digest of the policy it should hold. */
+ * the digest of the policy it should hold, over the ranges the config's
+ * network names stand for now. */
 static int attest_network(const struct hs_state *st, int pidfd,
 			  const json_t *spec, struct hs_error *err)
 {
@@ -179,7 +184,7 @@ static int attest_network(const struct hs_state *st, int pidfd,
 		ret = 0;
 		goto out;
 	}
-	if (hs_netpol_load(p.network_path, &np, err) < 0)
+	if (hs_netpol_load(p.network_path, &cfg.networks, &np, err) < 0)
 		goto out;
 	if (hs_netns_enter_pid(pidfd, st->pid, hs_spec_netns_path(spec), err) ==
 		    0 &&

@@ -41,14 +41,31 @@ require_root_runc() {
 	if [ ! -x "$HARDSHIM" ]; then fail all "build/hardshim missing"; exit 1; fi
 }
 
-# A root-owned config for tests: the shipped policies, runc from the system.
-# Writes $TMP/etc/config.json and exports HARDSHIM_CONFIG.
+# The cluster the network tests build (hack/netns-topology.sh), as config
+# "networks": the own cluster's pods 10.10.0.0/16 with its DNS 10.10.0.10,
+# the node range 10.0.0.0/24, the other clusters 10.20.0.0/16 and
+# 10.30.0.0/16; services and metadata as shipped. The shipped netpol names
+# these, so every network test also shows that the names resolve.
+HS_TEST_NETWORKS='{
+  "pods": ["10.10.0.0/16"],
+  "services": ["10.96.0.0/12"],
+  "dns": ["10.10.0.10/32"],
+  "nodes": ["10.0.0.0/24"],
+  "otherClusters": ["10.20.0.0/16", "10.30.0.0/16"],
+  "metadata": ["169.254.169.254/32", "168.63.129.16/32", "fd00:ec2::254/128"]
+}'
+
+# A root-owned config for tests: the shipped policies, runc from the system,
+# the test topology's networks. Writes $TMP/etc/config.json and exports
+# HARDSHIM_CONFIG.
 make_test_config() {
 	mkdir -p "$TMP/etc"
 	cp -R "$HS_ROOT/policies/." "$TMP/etc/"
-	# Decisions go to the test's own log, not the node's.
-	jq --arg l "$TMP/decisions.log" '.decisionLog = $l' "$TMP/etc/config.json" >"$TMP/etc/config.json.new" &&
-		mv "$TMP/etc/config.json.new" "$TMP/etc/config.json"
+	# The ranges the tests' topology builds; decisions go to the test's
+	# own log, not the node's.
+	jq --argjson n "$HS_TEST_NETWORKS" --arg l "$TMP/decisions.log" \
+		'.networks = $n | .decisionLog = $l' \
+		"$HS_ROOT/policies/config.json" >"$TMP/etc/config.json"
 	chmod -R go-w "$TMP/etc"
 	export HARDSHIM_CONFIG=$TMP/etc/config.json
 }

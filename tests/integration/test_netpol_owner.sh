@@ -2,6 +2,9 @@
 # The table belongs to the pod: a container that installs a different
 # policy in the pod's namespace replaces the rules in one transaction but
 # not the owner, so its poststop leaves the table; the creator's removes it.
+# A different policy is also the same file over other ranges: a range the
+# config's "networks" changes for a name the policy uses replaces the table
+# too, and a config that lacks such a name is refused.
 source "$(dirname "$0")/lib.sh"
 require_root_runc
 command -v nft >/dev/null || { skip all "nft not installed"; exit 0; }
@@ -58,3 +61,35 @@ state "$bb" ctr-b | "$HARDSHIM" hook poststop
 check replacer-poststop-keeps-table [ -n "$(comment)" ]
 state "$ba" ctr-a | "$HARDSHIM" hook poststop
 check creator-poststop-removes-table [ -z "$(comment)" ]
+
+# The ranges the config gives the names a policy uses are part of it: a
+# changed range changes the digest, and createRuntime replaces the table
+# (the owner kept), the new range now in the deny set; a name the policy
+# does not use changes nothing.
+deny4() { ip netns exec "$ns" nft list set inet hardshim deny4 2>/dev/null; }
+state "$ba" ctr-a "$sleeper" | "$HARDSHIM" hook createRuntime
+digest_1=$(comment | cut -d: -f2)
+if [ -n "$digest_1" ] && ! deny4 | grep -q "10\.40\.0\.0/16"; then pass range-not-yet-denied; else fail range-not-yet-denied "$digest_1"; fi
+jq '.networks.otherClusters += ["10.40.0.0/16"]' "$HARDSHIM_CONFIG" >"$TMP/c.json" && cp "$TMP/c.json" "$HARDSHIM_CONFIG"
+state "$ba" ctr-a "$sleeper" | "$HARDSHIM" hook createRuntime
+digest_2=$(comment | cut -d: -f2)
+check range-change-replaces [ -n "$digest_2" -a "$digest_2" != "$digest_1" ]
+check range-change-owner-kept [ "$(comment | cut -d: -f3)" = ctr-a ]
+check range-change-denied bash -c "ip netns exec $ns nft list set inet hardshim deny4 | grep -q '10\.40\.0\.0/16'"
+check range-change-explained bash -c "'$HARDSHIM' explain --config '$HARDSHIM_CONFIG' '$TMP/etc/tenant-default.json' | grep -q 'hardshim:$digest_2:'"
+jq '.networks.unused = ["192.0.2.0/24"]' "$HARDSHIM_CONFIG" >"$TMP/c.json" && cp "$TMP/c.json" "$HARDSHIM_CONFIG"
+state "$ba" ctr-a "$sleeper" | "$HARDSHIM" hook createRuntime
+check unused-name-same-digest [ "$(comment | cut -d: -f2)" = "$digest_2" ]
+# A config that lacks a name the policy uses: the hook refuses, and the
+# table in place stays.
+jq 'del(.networks.dns)' "$HARDSHIM_CONFIG" >"$TMP/c.json" && cp "$TMP/c.json" "$HARDSHIM_CONFIG"
+out=$(state "$ba" ctr-a "$sleeper" | "$HARDSHIM" hook createRuntime 2>&1)
+rc=$?
+if exits_with $rc 1 "$out" 'egress[1].to[0].ipBlock.cidr: "@dns": the config'"'"'s "networks" has no "dns"'; then
+	pass missing-name-refused
+else
+	fail missing-name-refused "rc $rc: $out"
+fi
+check missing-name-table-kept [ "$(comment | cut -d: -f2)" = "$digest_2" ]
+state "$ba" ctr-a | "$HARDSHIM" hook poststop
+check range-change-poststop-removes-table [ -z "$(comment)" ]

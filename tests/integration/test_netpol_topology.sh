@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # test_netpol_topology: the tenant network policy (policies/netpol/
 # tenant-isolated.json through policies/tenant-default.json), installed by
-# the createRuntime hook of a real container, against real traffic.
+# the createRuntime hook of a real container, against real traffic. The
+# policy names the cluster's ranges (@pods, @dns, @nodes, @otherClusters,
+# @metadata); the test config (lib.sh make_test_config) gives them the
+# topology's addresses, so every case below also checks that the names
+# resolve to what the config says.
 #
 # hack/netns-topology.sh builds the hosts the policy talks about, each in a
 # namespace of its own (PREFIX-peer 10.10.0.3 and the DNS 10.10.0.10,
@@ -285,7 +289,7 @@ else
 	# The digest hardshim itself reports for the shipped netpol: the full
 	# one in the ruleset `explain` prints, else its 12-digit prefix.
 	digest=$(sed -n 's/^hardshim:\([0-9a-f]\{64\}\):.*/\1/p' <<<"$comment")
-	explained=$("$HARDSHIM" explain "$TMP/etc/tenant-default.json" 2>&1)
+	explained=$("$HARDSHIM" explain --config "$HARDSHIM_CONFIG" "$TMP/etc/tenant-default.json" 2>&1)
 	want=$(grep -oE 'hardshim:[0-9a-f]{64}' <<<"$explained" | head -1 | cut -d: -f2)
 	[ -n "$want" ] || want=$(sed -n 's/.*digest \([0-9a-f]\{12\}\).*/\1/p' <<<"$explained" | head -1)
 	if [ -z "$digest" ]; then

@@ -552,6 +552,213 @@ static void test_config_path_env(void)
 	CHECK_STR(a, HS_CONFIG_DEFAULT_PATH); /* empty means unset */
 }
 
+/* --- networks: the cluster's ranges, by name ------------------------------ */
+
+/* Parses `networks` (JSON text) as the "networks" of a minimal config,
+ * every error line in *lines (freed by the caller). */
+static int parse_networks(const char *networks, struct hs_config *cfg,
+			  struct hs_error *err, char **lines)
+{
+	char text[8192];
+	size_t size = 0;
+	json_t *j;
+	int r;
+
+	snprintf(text, sizeof(text),
+		 "{\"runtime\": \"/usr/sbin/runc\", \"defaultPolicy\": "
+		 "\"d\", \"networks\": %s}",
+		 networks);
+	j = hs_json_load_buffer(text, strlen(text), "config.json", err);
+	if (!j)
+		return -2;
+	*lines = NULL;
+	err->sink = open_memstream(lines, &size);
+	r = hs_config_parse(j, "config.json", DIR_, cfg, err);
+	fclose(err->sink);
+	err->sink = NULL;
+	json_decref(j);
+	return r;
+}
+
+static bool cidr_is(const struct hs_cidr *c, const char *text)
+{
+	char got[64];
+
+	hs_cidr_format(c, got, sizeof(got));
+	return strcmp(got, text) == 0;
+}
+
+/* Names of the operator's choosing, both families, a bare address as its
+ * /32; names may overlap each other (the DNS address lies inside the
+ * service range). */
+static void test_networks_valid(void)
+{
+	_cleanup_free_ char *lines = NULL;
+	struct hs_error err = {0};
+	struct hs_config cfg;
+
+	CHECK(parse_networks("{\"pods\": [\"10.244.0.0/16\", "
+			     "\"fd00:10:244::/56\"], \"services\": "
+			     "[\"10.96.0.0/12\"], \"dns\": [\"10.96.0.10\"], "
+			     "\"other-clusters_2\": [\"10.20.0.0/16\", "
+			     "\"10.30.0.0/16\"]}",
+			     &cfg, &err, &lines) == 0);
+	CHECK(err.count == 0);
+	CHECK(cfg.networks.n == 4);
+	CHECK_STR(cfg.networks.v[0].name, "pods");
+	CHECK(cfg.networks.v[0].n == 2);
+	CHECK(cidr_is(&cfg.networks.v[0].cidrs[0], "10.244.0.0/16"));
+	CHECK(cidr_is(&cfg.networks.v[0].cidrs[1], "fd00:10:244::/56"));
+	CHECK_STR(cfg.networks.v[2].name, "dns");
+	CHECK(cidr_is(&cfg.networks.v[2].cidrs[0], "10.96.0.10/32"));
+	CHECK_STR(cfg.networks.v[3].name, "other-clusters_2");
+	CHECK(cfg.networks.v[3].n == 2);
+	hs_config_free(&cfg);
+	CHECK(cfg.networks.v == NULL && cfg.network_cidrs == NULL);
+}
+
+/* No "networks": an empty table, which every "@NAME" then misses. */
+static void test_networks_absent(void)
+{
+	struct hs_error err = {0};
+	struct hs_config cfg;
+
+	CHECK(parse(json_pack("{s:s,s:s}", "runtime", "/usr/bin/crun",
+			      "defaultPolicy", "strict"),
+		    &cfg, &err) == 0);
+	CHECK(cfg.networks.n == 0);
+	hs_config_free(&cfg);
+}
+
+/* A name that stands for nothing would make every deny and except using
+ * it a silent no-op: refused. */
+static void test_networks_empty_list(void)
+{
+	_cleanup_free_ char *lines = NULL;
+	struct hs_error err = {0};
+	struct hs_config cfg;
+
+	CHECK(parse_networks("{\"pods\": [\"10.244.0.0/16\"], "
+			     "\"otherClusters\": []}",
+			     &cfg, &err, &lines) < 0);
+	CHECK(err.count == 1);
+	CHECK_STR(err.msg, "config.json: networks.otherClusters: an empty "
+			   "list: a network name stands for at least one "
+			   "CIDR (remove the name, and the policies' uses of "
+			   "it, if the cluster has no such range)");
+	CHECK(cfg.json == NULL && cfg.networks.v == NULL);
+}
+
+/* Every CIDR as strictly as a netpol's, every error at its path. */
+static void test_networks_refused(void)
+{
+	static const char *const want[] = {
+		"config.json: networks.1pods: \"1pods\" is not a network name "
+		"([A-Za-z][A-Za-z0-9_-], at most 64 characters)\n",
+		"config.json: networks.po ds: \"po ds\" is not a network "
+		"name",
+		"config.json: networks.@dns: \"@dns\" is not a network name",
+		"config.json: networks.dns: must be an array of CIDRs\n",
+		"config.json: networks.a[0]: must be a string (a CIDR)\n",
+		"config.json: networks.a[1]: \"10.244.1.0/16\": host bits "
+		"set: did you mean 10.244.0.0/16?\n",
+		"config.json: networks.a[2]: \"fd00::1/8\": host bits set: "
+		"did you mean fd00::/8?\n",
+		"config.json: networks.a[3]: \"fd00::/129\": prefix \"129\" "
+		"is not a number from 0 to 128\n",
+		"config.json: networks.a[4]: \"pods\": not an address",
+		"config.json: networks.b[1]: \"10.0.0.0/8\" is listed twice\n",
+		"config.json: networks.b[2]: \"10.1.0.0/16\" lies inside "
+		"\"10.0.0.0/8\", listed before it\n",
+		"config.json: networks.c[1]: \"fd00::/8\" holds "
+		"\"fd00:1::/32\", listed before it\n",
+	};
+	_cleanup_free_ char *lines = NULL;
+	struct hs_error err = {0};
+	struct hs_config cfg;
+	size_t i;
+
+	CHECK(parse_networks(
+		      "{\"1pods\": [\"10.0.0.0/8\"], \"po ds\": "
+		      "[\"10.0.0.0/8\"], "
+		      "\"@dns\": [\"10.0.0.0/8\"], \"dns\": \"10.96.0.10\", "
+		      "\"a\": [7, \"10.244.1.0/16\", \"fd00::1/8\", "
+		      "\"fd00::/129\", \"pods\"], "
+		      "\"b\": [\"10.0.0.0/8\", \"10.0.0.0/8\", "
+		      "\"10.1.0.0/16\"], "
+		      "\"c\": [\"fd00:1::/32\", \"fd00::/8\", \"10.0.0.0/8\"]}",
+		      &cfg, &err, &lines) < 0);
+	for (i = 0; i < HS_ARRAY_SIZE(want); i++)
+		CHECK_CONTAINS(lines, want[i]);
+	CHECK(err.count == HS_ARRAY_SIZE(want));
+	CHECK(cfg.json == NULL && cfg.networks.v == NULL);
+}
+
+static void test_networks_not_object(void)
+{
+	_cleanup_free_ char *lines = NULL;
+	struct hs_error err = {0};
+	struct hs_config cfg;
+
+	CHECK(parse_networks("[\"10.244.0.0/16\"]", &cfg, &err, &lines) < 0);
+	CHECK_STR(err.msg, "config.json: networks: must be an object: "
+			   "{\"NAME\": [\"CIDR\", ...], ...}");
+}
+
+/* At most HS_CONFIG_MAX_NETWORKS names and HS_CONFIG_MAX_NETWORK_CIDRS
+ * CIDRs, each met exactly, each limit named when exceeded. */
+static void test_networks_limits(void)
+{
+	struct hs_error err = {0};
+	struct hs_config cfg;
+	json_t *nets = json_object(), *list = json_array();
+	json_t *doc;
+	size_t i;
+	int r;
+
+	for (i = 0; i < HS_CONFIG_MAX_NETWORKS; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "n%zu", i);
+		json_object_set_new(nets, name, json_pack("[s]", "10.0.0.0/8"));
+	}
+	doc = json_pack("{s:s,s:s,s:O}", "runtime", "/r", "defaultPolicy", "d",
+			"networks", nets);
+	CHECK(hs_config_parse(doc, "config.json", DIR_, &cfg, &err) == 0);
+	CHECK(cfg.networks.n == HS_CONFIG_MAX_NETWORKS);
+	hs_config_free(&cfg);
+	json_object_set_new(nets, "onemore", json_pack("[s]", "10.0.0.0/8"));
+	json_object_set(doc, "networks", nets);
+	r = hs_config_parse(doc, "config.json", DIR_, &cfg, &err);
+	json_decref(doc);
+	json_decref(nets);
+	CHECK(r < 0);
+	CHECK_STR(err.msg, "config.json: networks: 65 names, more than the "
+			   "limit of 64");
+
+	err = (struct hs_error){0};
+	for (i = 0; i < HS_CONFIG_MAX_NETWORK_CIDRS; i++) {
+		char cidr[32];
+
+		snprintf(cidr, sizeof(cidr), "10.%zu.%zu.0/24", i / 256,
+			 i % 256);
+		json_array_append_new(list, json_string(cidr));
+	}
+	doc = json_pack("{s:s,s:s,s:{s:O}}", "runtime", "/r", "defaultPolicy",
+			"d", "networks", "many", list);
+	CHECK(hs_config_parse(doc, "config.json", DIR_, &cfg, &err) == 0);
+	CHECK(cfg.networks.v[0].n == HS_CONFIG_MAX_NETWORK_CIDRS);
+	hs_config_free(&cfg);
+	json_object_set_new(json_object_get(doc, "networks"), "one",
+			    json_pack("[s]", "192.0.2.0/24"));
+	r = hs_config_parse(doc, "config.json", DIR_, &cfg, &err);
+	json_decref(doc);
+	json_decref(list);
+	CHECK(r < 0);
+	CHECK_STR(err.msg, "config.json: networks: 4097 CIDRs, more than the "
+			   "limit of 4096 (every name's together)");
+}
+
 static void test_example_config_parses(void)
 {
 	struct hs_error err = {0};
@@ -574,6 +781,20 @@ static void test_example_config_parses(void)
 	CHECK_STR(cfg.tenants[0].policy, "system");
 	CHECK_STR(cfg.tenants[2].policy, "tenant-batch");
 	CHECK_STR(cfg.decision_log, "/run/hardshim/decisions.log");
+	/* kind's defaults, and the names netpol/tenant-isolated.json uses. */
+	CHECK(cfg.networks.n == 6);
+	CHECK_STR(cfg.networks.v[0].name, "pods");
+	CHECK(cidr_is(&cfg.networks.v[0].cidrs[0], "10.244.0.0/16"));
+	CHECK_STR(cfg.networks.v[1].name, "services");
+	CHECK(cidr_is(&cfg.networks.v[1].cidrs[0], "10.96.0.0/12"));
+	CHECK_STR(cfg.networks.v[2].name, "dns");
+	CHECK(cidr_is(&cfg.networks.v[2].cidrs[0], "10.96.0.10/32"));
+	CHECK_STR(cfg.networks.v[3].name, "nodes");
+	CHECK(cidr_is(&cfg.networks.v[3].cidrs[0], "172.18.0.0/16"));
+	CHECK_STR(cfg.networks.v[4].name, "otherClusters");
+	CHECK_STR(cfg.networks.v[5].name, "metadata");
+	CHECK(cfg.networks.v[5].n == 3);
+	CHECK(cidr_is(&cfg.networks.v[5].cidrs[2], "fd00:ec2::254/128"));
 	hs_config_free(&cfg);
 }
 
@@ -727,6 +948,12 @@ int main(void)
 	RUN(test_every_error_reported);
 	RUN(test_policy_name_valid);
 	RUN(test_config_path_env);
+	RUN(test_networks_valid);
+	RUN(test_networks_absent);
+	RUN(test_networks_empty_list);
+	RUN(test_networks_refused);
+	RUN(test_networks_not_object);
+	RUN(test_networks_limits);
 	RUN(test_example_config_parses);
 	RUN(test_fixture_every_error);
 	RUN(test_load_file);

@@ -1,19 +1,26 @@
 /* netpol/netpol_parse.c: network policies. Mostly invalid fixtures
  * (tests/data/netpol/invalid/), each asserting the JSON path and message of
  * its error; every limit exceeded by generated JSON (and met exactly,
- * which must pass); then the compiled model of valid policies, the
- * shipped tenant-isolated.json first. Run from the repository root. */
+ * which must pass); network names ("@NAME"), mostly refused; then the
+ * compiled model of valid policies, the shipped tenant-isolated.json
+ * (with the shipped config's networks) first. Run from the repository
+ * root. */
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hs_cleanup.h"
+#include "hs_config.h"
 #include "hs_netpol.h"
 #include "hs_test.h"
 
 #define DATA "tests/data/netpol/"
 #define SHIPPED "policies/netpol/tenant-isolated.json"
+
+/* policies/config.json, whose networks the shipped netpol names. */
+static struct hs_config shipped;
 
 /* An error object whose every line is captured, as `hardshim check`
  * prints them. */
@@ -81,7 +88,7 @@ static bool port_is(const struct hs_np_rule *r, size_t i, enum hs_proto proto,
 /* Parses a generated document as "gen.json". */
 static int parse_json(json_t *j, struct hs_netpol *np, struct capture *c)
 {
-	return hs_netpol_parse(j, "gen.json", np, &c->err);
+	return hs_netpol_parse(j, "gen.json", NULL, np, &c->err);
 }
 
 /* Parses text as `file` (a syntax error fails the test's CHECK). */
@@ -94,7 +101,7 @@ static int parse_text(const char *text, const char *file, struct hs_netpol *np,
 	memset(np, 0, sizeof(*np));
 	if (!j)
 		return -2;
-	return hs_netpol_parse(j, file, np, err);
+	return hs_netpol_parse(j, file, NULL, np, err);
 }
 
 /* ------------------------------------------------------------------ */
@@ -180,7 +187,8 @@ static const struct bad_case bad_cases[] = {
 	{"ipblock_not_object.json",
 	 "egress[0].to[0].ipBlock: must be an object"},
 	{"cidr_not_string.json",
-	 "egress[0].to[0].ipBlock.cidr: must be a string (a CIDR)"},
+	 "egress[0].to[0].ipBlock.cidr: must be a string (a CIDR or "
+	 "\"@NAME\")"},
 	{"peer_not_object.json", "egress[0].to[0]: must be an object"},
 	{"except_not_array.json",
 	 "egress[0].to[0].ipBlock.except: must be an array"},
@@ -189,7 +197,25 @@ static const struct bad_case bad_cases[] = {
 	{"deny_invalid.json",
 	 "deny[2]: \"metadata.google.internal\": not an address"},
 	{"deny_invalid.json", "deny[3]: \"10.0.0.0/8 \": prefix \"8 \""},
-	{"deny_not_string.json", "deny[0]: must be a string (a CIDR)"},
+	{"deny_not_string.json",
+	 "deny[0]: must be a string (a CIDR or \"@NAME\")"},
+	{"name_without_config.json",
+	 "egress[0].to[0].ipBlock.cidr: \"@pods\": a network name, and no "
+	 "config was given to resolve it: names are a config's "
+	 "\"networks\" (--config CONFIG)\n"},
+	{"name_without_config.json",
+	 "egress[0].to[0].ipBlock.except[0]: \"@otherClusters\": a network "
+	 "name, and no config was given"},
+	{"name_without_config.json",
+	 "deny[0]: \"@metadata\": a network name, and no config"},
+	{"name_invalid.json",
+	 "deny[0]: \"@\" is not a network name (\"@\" and then "
+	 "[A-Za-z][A-Za-z0-9_-], at most 64 characters)"},
+	{"name_invalid.json", "deny[1]: \"@1pods\" is not a network name"},
+	{"name_invalid.json", "deny[2]: \"@pods.a\" is not a network name"},
+	{"name_invalid.json", "deny[3]: \"@@pods\" is not a network name"},
+	{"name_invalid.json",
+	 "egress[0].to[0].ipBlock.cidr: \"@ pods\" is not a network name"},
 	{"deny_not_array.json", "deny: must be an array"},
 	{"egress_not_listed.json",
 	 "egress: rules are given but \"Egress\" is not in policyTypes"},
@@ -237,7 +263,7 @@ static void test_invalid_fixtures(void)
 			 bad_cases[i].file);
 		snprintf(want, sizeof(want), "%s: %.700s", path,
 			 bad_cases[i].expect);
-		if (hs_netpol_load(path, &np, &c.err) == 0)
+		if (hs_netpol_load(path, NULL, &np, &c.err) == 0)
 			printf("  (%s loaded)\n", path);
 		CHECK(c.err.count >= 1);
 		CHECK(np.json == NULL && np.egress.rules == NULL);
@@ -315,7 +341,8 @@ static void test_every_error_reported(void)
 	size_t i;
 
 	capture_start(&c);
-	CHECK(hs_netpol_load(DATA "invalid/multi_error.json", &np, &c.err) < 0);
+	CHECK(hs_netpol_load(DATA "invalid/multi_error.json", NULL, &np,
+			     &c.err) < 0);
 	for (i = 0; i < HS_ARRAY_SIZE(lines); i++) {
 		char want[512];
 
@@ -334,8 +361,8 @@ static void test_bad_prefixes_all_reported(void)
 	_cleanup_netpol_ struct hs_netpol np = {0};
 
 	capture_start(&c);
-	CHECK(hs_netpol_load(DATA "invalid/bad_prefixes.json", &np, &c.err) <
-	      0);
+	CHECK(hs_netpol_load(DATA "invalid/bad_prefixes.json", NULL, &np,
+			     &c.err) < 0);
 	CHECK(c.err.count == 6);
 }
 
@@ -345,7 +372,7 @@ static void test_syntax_error(void)
 	_cleanup_netpol_ struct hs_netpol np = {0};
 	struct hs_error err = {0};
 
-	CHECK(hs_netpol_load(DATA "invalid/syntax.json", &np, &err) < 0);
+	CHECK(hs_netpol_load(DATA "invalid/syntax.json", NULL, &np, &err) < 0);
 	CHECK(err.count == 1);
 	CHECK_CONTAINS(err.msg, DATA "invalid/syntax.json:4:58: ");
 }
@@ -356,7 +383,8 @@ static void test_duplicate_key(void)
 	_cleanup_netpol_ struct hs_netpol np = {0};
 	struct hs_error err = {0};
 
-	CHECK(hs_netpol_load(DATA "invalid/duplicate_key.json", &np, &err) < 0);
+	CHECK(hs_netpol_load(DATA "invalid/duplicate_key.json", NULL, &np,
+			     &err) < 0);
 	CHECK_CONTAINS(err.msg, DATA "invalid/duplicate_key.json:4:");
 	CHECK_CONTAINS(err.msg, "duplicate object key");
 }
@@ -366,7 +394,7 @@ static void test_missing_file(void)
 	_cleanup_netpol_ struct hs_netpol np = {0};
 	struct hs_error err = {0};
 
-	CHECK(hs_netpol_load(DATA "no-such.json", &np, &err) < 0);
+	CHECK(hs_netpol_load(DATA "no-such.json", NULL, &np, &err) < 0);
 	CHECK(err.errnum == ENOENT);
 	CHECK_CONTAINS(err.msg, DATA "no-such.json: ");
 	CHECK(np.json == NULL);
@@ -631,6 +659,376 @@ static void test_limit_policy_types(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Network names: "@NAME" wherever a CIDR goes, resolved against a table
+ * (the config's "networks"). Mostly refused. */
+
+/* A table as the config hands it over: up to 8 CIDRs a name. */
+struct table {
+	struct hs_netname v[HS_CONFIG_MAX_NETWORKS + 1];
+	struct hs_cidr c[HS_CONFIG_MAX_NETWORKS + 1][8];
+	char names[HS_CONFIG_MAX_NETWORKS + 1][16];
+	struct hs_netnames t;
+};
+
+/* Adds `name` standing for the CIDRs that follow it (NULL-terminated). */
+static void table_add(struct table *tb, const char *name, ...)
+{
+	size_t i = tb->t.n;
+	const char *cidr;
+	char why[128];
+	va_list ap;
+
+	snprintf(tb->names[i], sizeof(tb->names[i]), "%s", name);
+	tb->v[i] = (struct hs_netname){.name = tb->names[i], .cidrs = tb->c[i]};
+	va_start(ap, name);
+	while ((cidr = va_arg(ap, const char *))) {
+		if (hs_cidr_parse(cidr, &tb->c[i][tb->v[i].n++], why,
+				  sizeof(why)) < 0) {
+			printf("  bad test CIDR %s\n", cidr);
+			abort();
+		}
+	}
+	va_end(ap);
+	tb->t.v = tb->v;
+	tb->t.n++;
+}
+
+/* Parses `text` as "np.json" with the table. */
+static int parse_named(const char *text, const struct table *tb,
+		       struct hs_netpol *np, struct capture *c)
+{
+	_cleanup_json_ json_t *j =
+		hs_json_load_buffer(text, strlen(text), "np.json", &c->err);
+
+	memset(np, 0, sizeof(*np));
+	if (!j)
+		return -2;
+	return hs_netpol_parse(j, "np.json", tb ? &tb->t : NULL, np, &c->err);
+}
+
+/* A name the table lacks: an error at its JSON path, listing the names
+ * there are, once per use. */
+static void test_name_unknown(void)
+{
+	_cleanup_netpol_ struct hs_netpol np = {0};
+	_cleanup_capture_ struct capture c;
+	struct table tb = {0};
+
+	table_add(&tb, "pods", "10.244.0.0/16", NULL);
+	table_add(&tb, "dns", "10.96.0.10/32", NULL);
+	capture_start(&c);
+	CHECK(parse_named("{\"policyTypes\": [\"Egress\"], \"deny\": "
+			  "[\"@metadata\"], \"egress\": [{\"to\": "
+			  "[{\"ipBlock\": {\"cidr\": \"@podz\"}}, "
+			  "{\"ipBlock\": {\"cidr\": \"@pods\", \"except\": "
+			  "[\"@Pods\"]}}]}]}",
+			  &tb, &np, &c) == -1);
+	CHECK(c.err.count == 3);
+	CHECK(np.json == NULL && np.names == NULL);
+	CHECK_CONTAINS(
+		captured(&c),
+		"np.json: deny[0]: \"@metadata\": the config's "
+		"\"networks\" has no \"metadata\" (it has: pods, dns)\n");
+	CHECK_CONTAINS(captured(&c),
+		       "np.json: egress[0].to[0].ipBlock.cidr: \"@podz\": the "
+		       "config's \"networks\" has no \"podz\" (it has: pods, "
+		       "dns)\n");
+	/* Case-sensitive, as JSON keys are. */
+	CHECK_CONTAINS(captured(&c), "np.json: egress[0].to[1].ipBlock."
+				     "except[0]: \"@Pods\": the config's "
+				     "\"networks\" has no \"Pods\"");
+}
+
+/* A config without "networks" is an empty table, not a missing one. */
+static void test_name_empty_table(void)
+{
+	_cleanup_netpol_ struct hs_netpol np = {0};
+	_cleanup_capture_ struct capture c;
+	struct table tb = {0};
+
+	tb.t.v = tb.v;
+	capture_start(&c);
+	CHECK(parse_named("{\"policyTypes\": [], \"deny\": [\"@nodes\"]}", &tb,
+			  &np, &c) == -1);
+	CHECK(c.err.count == 1);
+	CHECK_STR(c.err.msg, "np.json: deny[0]: \"@nodes\": the config's "
+			     "\"networks\" has no \"nodes\" (it has: none)");
+}
+
+/* An except that is a name must lie inside the cidr, every CIDR of it;
+ * the error says what both names stood for. */
+static void test_name_except_outside(void)
+{
+	_cleanup_netpol_ struct hs_netpol np = {0};
+	_cleanup_capture_ struct capture c;
+	struct table tb = {0};
+
+	table_add(&tb, "pods", "10.244.0.0/16", NULL);
+	table_add(&tb, "other", "10.20.0.0/16", NULL);
+	table_add(&tb, "mixed", "10.244.1.0/24", "10.30.0.0/16", NULL);
+	table_add(&tb, "v6", "fd00::/8", NULL);
+	capture_start(&c);
+	CHECK(parse_named("{\"policyTypes\": [\"Ingress\"], \"ingress\": "
+			  "[{\"from\": [{\"ipBlock\": {\"cidr\": \"@pods\", "
+			  "\"except\": [\"@other\", \"@mixed\", \"@v6\", "
+			  "\"10.0.0.0/8\"]}}, {\"ipBlock\": {\"cidr\": "
+			  "\"10.0.0.0/8\", \"except\": [\"@v6\"]}}]}]}",
+			  &tb, &np, &c) == -1);
+	CHECK(c.err.count == 5);
+	CHECK_CONTAINS(captured(&c),
+		       "np.json: ingress[0].from[0].ipBlock.except[0]: "
+		       "\"@other\" (10.20.0.0/16) is not inside \"@pods\" "
+		       "(10.244.0.0/16)\n");
+	/* Its first CIDR lies inside, its second does not. */
+	CHECK_CONTAINS(captured(&c),
+		       "np.json: ingress[0].from[0].ipBlock.except[1]: "
+		       "\"@mixed\" (10.30.0.0/16) is not inside \"@pods\" "
+		       "(10.244.0.0/16)\n");
+	CHECK_CONTAINS(captured(&c),
+		       "np.json: ingress[0].from[0].ipBlock.except[2]: \"@v6\" "
+		       "(fd00::/8) is not inside \"@pods\" (10.244.0.0/16): an "
+		       "IPv6 CIDR in an IPv4 ipBlock\n");
+	CHECK_CONTAINS(captured(&c),
+		       "np.json: ingress[0].from[0].ipBlock.except[3]: "
+		       "\"10.0.0.0/8\" is not inside \"@pods\" "
+		       "(10.244.0.0/16)\n");
+	CHECK_CONTAINS(captured(&c),
+		       "np.json: ingress[0].from[1].ipBlock.except[0]: \"@v6\" "
+		       "(fd00::/8) is not inside \"10.0.0.0/8\": an IPv6 CIDR "
+		       "in an IPv4 ipBlock\n");
+}
+
+/* A name is checked like the CIDRs it stands for: one covering multicast
+ * or the broadcast opens them, per family; one inside a group names it. */
+static void test_name_one_to_many(void)
+{
+	_cleanup_netpol_ struct hs_netpol bad = {0}, good = {0};
+	_cleanup_capture_ struct capture c;
+	struct table tb = {0};
+
+	table_add(&tb, "all", "0.0.0.0/0", "::/0", NULL);
+	table_add(&tb, "mdns", "224.0.0.251/32", "ff02::fb/128", NULL);
+	capture_start(&c);
+	CHECK(parse_named("{\"policyTypes\": [\"Egress\"], \"egress\": "
+			  "[{\"to\": [{\"ipBlock\": {\"cidr\": \"@all\"}}]}]}",
+			  &tb, &bad, &c) == -1);
+	CHECK(c.err.count == 2);
+	CHECK_CONTAINS(captured(&c),
+		       "np.json: egress[0].to[0].ipBlock.cidr: \"@all\" "
+		       "(0.0.0.0/0) opens 224.0.0.0/4 (multicast), "
+		       "240.0.0.0/4 (reserved, with the broadcast "
+		       "255.255.255.255): ");
+	CHECK_CONTAINS(captured(&c), "np.json: egress[0].to[0].ipBlock.cidr: "
+				     "\"@all\" (::/0) opens ff00::/8 "
+				     "(multicast): ");
+	capture_end(&c);
+	capture_start(&c);
+	CHECK(parse_named("{\"policyTypes\": [\"Egress\"], \"deny\": "
+			  "[\"@mdns\"], \"egress\": [{\"to\": [{\"ipBlock\": "
+			  "{\"cidr\": \"@mdns\"}}], \"ports\": [{\"protocol\":"
+			  " \"UDP\", \"port\": 5353}]}]}",
+			  &tb, &good, &c) == 0);
+	CHECK(has(&good.egress.rules[0].peers[HS_FAMILY_V4], "224.0.0.251"));
+	CHECK(has(&good.egress.rules[0].peers[HS_FAMILY_V6], "ff02::fb"));
+	CHECK(has(&good.deny[HS_FAMILY_V6], "ff02::fb"));
+}
+
+/* A name counts as the CIDRs it stands for against the policy's limit:
+ * exactly at it passes, one past fails where the count goes over. */
+static void test_name_limit(void)
+{
+	_cleanup_capture_ struct capture c;
+	_cleanup_json_ json_t *doc = NULL;
+	json_t *deny = json_array();
+	struct table tb = {0};
+	size_t i;
+
+	table_add(&tb, "eight", "192.0.2.0/32", "192.0.2.2/32", "192.0.2.4/32",
+		  "192.0.2.6/32", "192.0.2.8/32", "192.0.2.10/32",
+		  "192.0.2.12/32", "192.0.2.14/32", NULL);
+	for (i = 0; i < HS_NETPOL_MAX_CIDRS - 8; i++)
+		json_array_append_new(deny,
+				      host_cidr(0x0a000000u, 2 * (uint32_t)i));
+	json_array_append_new(deny, json_string("@eight"));
+	doc = json_pack("{s:[],s:o}", "policyTypes", "deny", deny);
+	capture_start(&c);
+	{
+		_cleanup_netpol_ struct hs_netpol np = {0};
+
+		CHECK(hs_netpol_parse(doc, "gen.json", &tb.t, &np, &c.err) ==
+		      0);
+		CHECK(np.deny[HS_FAMILY_V4].n == HS_NETPOL_MAX_CIDRS);
+	}
+	json_array_insert_new(deny, 0, json_string("@eight"));
+	{
+		_cleanup_netpol_ struct hs_netpol np = {0};
+
+		CHECK(hs_netpol_parse(doc, "gen.json", &tb.t, &np, &c.err) < 0);
+	}
+	CHECK(c.err.count == 1);
+	CHECK_CONTAINS(captured(&c),
+		       "gen.json: deny[16377]: more than the limit of 16384 "
+		       "CIDRs in one policy (cidr, except and deny entries "
+		       "together)\n");
+}
+
+/* The table is bounded too: a policy records its names in 64 bits. */
+static void test_name_table_too_big(void)
+{
+	static struct table tb;
+	_cleanup_netpol_ struct hs_netpol np = {0};
+	_cleanup_capture_ struct capture c;
+	size_t i;
+
+	for (i = 0; i <= HS_CONFIG_MAX_NETWORKS; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "n%zu", i);
+		table_add(&tb, name, "10.0.0.0/8", NULL);
+	}
+	capture_start(&c);
+	CHECK(parse_named("{\"policyTypes\": []}", &tb, &np, &c) == -1);
+	CHECK(c.err.errnum == E2BIG);
+	CHECK_STR(c.err.msg, "np.json: 65 network names, more than the limit "
+			     "of 64");
+}
+
+/* Names in cidr, except and deny, dual-stack, overlapping one another:
+ * compiled as their CIDRs would be, and recorded for review. */
+static void test_names_compiled(void)
+{
+	_cleanup_netpol_ struct hs_netpol np = {0};
+	_cleanup_capture_ struct capture c;
+	const struct hs_np_rule *r;
+	struct table tb = {0};
+
+	table_add(&tb, "pods", "10.244.0.0/16", "fd00:10:244::/56", NULL);
+	table_add(&tb, "services", "10.96.0.0/12", NULL);
+	table_add(&tb, "dns", "10.96.0.10/32", NULL);
+	table_add(&tb, "holes", "10.244.5.0/24", "fd00:10:244:1::/64", NULL);
+	table_add(&tb, "other", "10.20.0.0/16", "fd00:20::/48", NULL);
+	table_add(&tb, "unused", "192.0.2.0/24", NULL);
+	capture_start(&c);
+	CHECK(parse_named("{\"policyTypes\": [\"Ingress\", \"Egress\"], "
+			  "\"deny\": [\"@other\", \"198.51.100.1/32\"], "
+			  "\"egress\": [{\"to\": [{\"ipBlock\": {\"cidr\": "
+			  "\"@pods\", \"except\": [\"@holes\"]}}, "
+			  "{\"ipBlock\": {\"cidr\": \"@services\"}}, "
+			  "{\"ipBlock\": {\"cidr\": \"@dns\"}}]}], "
+			  "\"ingress\": [{\"from\": [{\"ipBlock\": {\"cidr\": "
+			  "\"10.0.0.0/8\", \"except\": [\"@other\"]}}]}]}",
+			  &tb, &np, &c) == 0);
+	CHECK(c.err.count == 0);
+	CHECK(has(&np.deny[HS_FAMILY_V4], "10.20.1.1"));
+	CHECK(has(&np.deny[HS_FAMILY_V4], "198.51.100.1"));
+	CHECK(has(&np.deny[HS_FAMILY_V6], "fd00:20::1"));
+	CHECK(np.deny_names == (1u << 4));
+	r = &np.egress.rules[0];
+	/* @dns lies inside @services: one range. */
+	CHECK(r->peers[HS_FAMILY_V4].n == 3);
+	CHECK(range_is(&r->peers[HS_FAMILY_V4], 0, "10.96.0.0",
+		       "10.111.255.255"));
+	CHECK(range_is(&r->peers[HS_FAMILY_V4], 1, "10.244.0.0",
+		       "10.244.4.255"));
+	CHECK(range_is(&r->peers[HS_FAMILY_V4], 2, "10.244.6.0",
+		       "10.244.255.255"));
+	CHECK(r->peers[HS_FAMILY_V6].n == 2);
+	CHECK(has(&r->peers[HS_FAMILY_V6], "fd00:10:244::1"));
+	CHECK(!has(&r->peers[HS_FAMILY_V6], "fd00:10:244:1::1"));
+	CHECK(r->peer_names == ((1u << 0) | (1u << 1) | (1u << 2)));
+	CHECK(r->except_names == (1u << 3));
+	r = &np.ingress.rules[0];
+	CHECK(r->peers[HS_FAMILY_V4].n == 2 && r->peers[HS_FAMILY_V6].n == 0);
+	CHECK(!has(&r->peers[HS_FAMILY_V4], "10.20.0.1"));
+	CHECK(r->peer_names == 0 && r->except_names == (1u << 4));
+	/* Every name of the table is recorded, with the CIDRs of the used
+	 * ones. */
+	CHECK(np.n_names == 6);
+	CHECK_STR(np.names[0].name, "pods");
+	CHECK(np.names[0].used && np.names[0].n == 2);
+	CHECK(np.names[0].cidrs[1].family == HS_FAMILY_V6);
+	CHECK_STR(np.names[5].name, "unused");
+	CHECK(!np.names[5].used && np.names[5].n == 0);
+}
+
+/* The policy keeps what its names stood for: the table may go first. */
+static void test_names_copied(void)
+{
+	_cleanup_netpol_ struct hs_netpol np = {0};
+	_cleanup_capture_ struct capture c;
+	struct table tb = {0};
+	char text[64];
+
+	table_add(&tb, "pods", "10.244.0.0/16", NULL);
+	capture_start(&c);
+	CHECK(parse_named("{\"policyTypes\": [], \"deny\": [\"@pods\"]}", &tb,
+			  &np, &c) == 0);
+	memset(&tb, 0xa5, sizeof(tb));
+	CHECK_STR(np.names[0].name, "pods");
+	hs_cidr_format(&np.names[0].cidrs[0], text, sizeof(text));
+	CHECK_STR(text, "10.244.0.0/16");
+}
+
+/* The digest covers what the names stand for: a range the config changes
+ * changes it, a name the policy does not use does not, nor the order of
+ * the names; a policy without names keeps its plain JSON digest. */
+static void test_digest_names(void)
+{
+	static const char text[] =
+		"{\"policyTypes\": [\"Egress\"], \"egress\": [{\"to\": "
+		"[{\"ipBlock\": {\"cidr\": \"@pods\"}}, {\"ipBlock\": "
+		"{\"cidr\": \"@dns\"}}]}]}";
+	static const char plain[] = "{\"policyTypes\": [\"Egress\"], "
+				    "\"egress\": []}";
+	_cleanup_netpol_ struct hs_netpol a = {0}, b = {0}, d = {0}, e = {0},
+					  f = {0}, g = {0};
+	_cleanup_capture_ struct capture c;
+	struct table ta = {0}, tb = {0}, td = {0}, te = {0};
+	char want[HS_DIGEST_HEX_LEN + 1];
+	struct hs_sha256 h;
+	static const char canon[] =
+		"{\"egress\":[{\"to\":[{\"ipBlock\":{\"cidr\":\"@pods\"}},"
+		"{\"ipBlock\":{\"cidr\":\"@dns\"}}]}],\"policyTypes\":"
+		"[\"Egress\"]}\n@dns=10.96.0.10/32\n@pods=10.244.0.0/16,"
+		"fd00::/56";
+
+	table_add(&ta, "pods", "10.244.0.0/16", "fd00::/56", NULL);
+	table_add(&ta, "dns", "10.96.0.10/32", NULL);
+	/* One range changed. */
+	table_add(&tb, "pods", "10.245.0.0/16", "fd00::/56", NULL);
+	table_add(&tb, "dns", "10.96.0.10/32", NULL);
+	/* Another order, a name more that the policy does not use. */
+	table_add(&td, "other", "10.20.0.0/16", NULL);
+	table_add(&td, "dns", "10.96.0.10/32", NULL);
+	table_add(&td, "pods", "10.244.0.0/16", "fd00::/56", NULL);
+	/* The same CIDRs spelt otherwise. */
+	table_add(&te, "pods", "10.244.0.0/16", "fd00:0::/56", NULL);
+	table_add(&te, "dns", "10.96.0.10", NULL);
+	capture_start(&c);
+	CHECK(parse_named(text, &ta, &a, &c) == 0);
+	CHECK(parse_named(text, &tb, &b, &c) == 0);
+	CHECK(parse_named(text, &td, &d, &c) == 0);
+	CHECK(parse_named(text, &te, &e, &c) == 0);
+	CHECK(strcmp(a.digest, b.digest) != 0);
+	CHECK_STR(a.digest, d.digest);
+	CHECK_STR(a.digest, e.digest);
+	hs_sha256_init(&h);
+	hs_sha256_update(&h, canon, strlen(canon));
+	hs_sha256_hex(&h, want);
+	CHECK_STR(a.digest, want);
+	/* No names used: the JSON's digest, with or without a table. */
+	CHECK(parse_named(plain, &ta, &f, &c) == 0);
+	CHECK(parse_named(plain, NULL, &g, &c) == 0);
+	CHECK_STR(f.digest, g.digest);
+	hs_sha256_init(&h);
+	hs_sha256_update(
+		&h, "{\"egress\":[],\"policyTypes\":[\"Egress\"]}",
+		strlen("{\"egress\":[],\"policyTypes\":[\"Egress\"]}"));
+	hs_sha256_hex(&h, want);
+	CHECK_STR(f.digest, want);
+}
+
+/* ------------------------------------------------------------------ */
 /* Valid policies and what they compile to. */
 
 static void test_shipped_policy(void)
@@ -641,7 +1039,7 @@ static void test_shipped_policy(void)
 	struct hs_error err = {0};
 	size_t i;
 
-	CHECK(hs_netpol_load(SHIPPED, &np, &err) == 0);
+	CHECK(hs_netpol_load(SHIPPED, &shipped.networks, &np, &err) == 0);
 	CHECK(err.count == 0 && err.warnings == 0);
 	CHECK_STR(np.file, SHIPPED);
 	CHECK(np.json != NULL);
@@ -649,34 +1047,44 @@ static void test_shipped_policy(void)
 	CHECK(np.egress.listed && np.ingress.listed);
 	CHECK(!np.log_refused);
 
-	/* deny: 10.20/16 and 10.30/16 are not adjacent, so four ranges. */
-	CHECK(np.deny[HS_FAMILY_V4].n == 4);
+	/* Every range of the cluster is a name of the shipped config, which
+	 * holds kind's defaults. */
+	CHECK(np.n_names == 6);
+	for (i = 0; i < np.n_names; i++)
+		CHECK(np.names[i].used);
+	CHECK(np.deny_names == ((1u << 4) | (1u << 5)));
+	/* deny: @otherClusters (10.20.0.0/16) and @metadata, both
+	 * families. */
+	CHECK(np.deny[HS_FAMILY_V4].n == 3);
 	CHECK(range_is(&np.deny[HS_FAMILY_V4], 0, "10.20.0.0",
 		       "10.20.255.255"));
-	CHECK(range_is(&np.deny[HS_FAMILY_V4], 1, "10.30.0.0",
-		       "10.30.255.255"));
-	CHECK(range_is(&np.deny[HS_FAMILY_V4], 2, "168.63.129.16",
+	CHECK(range_is(&np.deny[HS_FAMILY_V4], 1, "168.63.129.16",
 		       "168.63.129.16"));
-	CHECK(range_is(&np.deny[HS_FAMILY_V4], 3, "169.254.169.254",
+	CHECK(range_is(&np.deny[HS_FAMILY_V4], 2, "169.254.169.254",
 		       "169.254.169.254"));
 	CHECK(has(&np.deny[HS_FAMILY_V4], "169.254.169.254"));
 	CHECK(!has(&np.deny[HS_FAMILY_V4], "169.254.169.253"));
 	CHECK(has(&np.deny[HS_FAMILY_V4], "10.20.0.1"));
-	CHECK(!has(&np.deny[HS_FAMILY_V4], "10.10.0.1"));
+	CHECK(!has(&np.deny[HS_FAMILY_V4], "10.244.0.1"));
 	CHECK(np.deny[HS_FAMILY_V6].n == 1);
 	CHECK(has(&np.deny[HS_FAMILY_V6], "fd00:ec2::254"));
 
 	CHECK(np.egress.n_rules == 4);
-	/* (1) the own cluster, every port. */
+	/* (1) the own cluster, @pods and @services, every port. */
 	r = &np.egress.rules[0];
 	CHECK(!r->any_peer && r->n_ports == 0);
-	CHECK(r->peers[HS_FAMILY_V4].n == 1 && r->peers[HS_FAMILY_V6].n == 0);
-	CHECK(range_is(&r->peers[HS_FAMILY_V4], 0, "10.10.0.0",
-		       "10.10.255.255"));
-	/* (2) DNS: TCP before UDP (sorted by protocol number). */
+	CHECK(r->peer_names == ((1u << 0) | (1u << 1)) && !r->except_names);
+	CHECK(r->peers[HS_FAMILY_V4].n == 2 && r->peers[HS_FAMILY_V6].n == 0);
+	CHECK(range_is(&r->peers[HS_FAMILY_V4], 0, "10.96.0.0",
+		       "10.111.255.255"));
+	CHECK(range_is(&r->peers[HS_FAMILY_V4], 1, "10.244.0.0",
+		       "10.244.255.255"));
+	/* (2) DNS, kind's 10.96.0.10: TCP before UDP (sorted by protocol
+	 * number). */
 	r = &np.egress.rules[1];
+	CHECK(r->peer_names == (1u << 2));
 	CHECK(r->peers[HS_FAMILY_V4].n == 1 &&
-	      range_is(&r->peers[HS_FAMILY_V4], 0, "10.10.0.10", "10.10.0.10"));
+	      range_is(&r->peers[HS_FAMILY_V4], 0, "10.96.0.10", "10.96.0.10"));
 	CHECK(r->n_ports == 2);
 	CHECK(port_is(r, 0, HS_PROTO_TCP, 53, 53));
 	CHECK(port_is(r, 1, HS_PROTO_UDP, 53, 53));
@@ -771,16 +1179,19 @@ static void test_shipped_policy(void)
 	CHECK(has(in6, "64:ff9b::808:808")); /* 8.8.8.8 */
 	CHECK(has(in6, "64:ff9b::c633:6407")); /* 198.51.100.7 */
 
-	/* ingress: own cluster and the node range, two ranges, no IPv6. */
+	/* ingress: @pods and @nodes (kind's docker network), two ranges, no
+	 * IPv6; not the services, which are never a source. */
 	CHECK(np.ingress.n_rules == 1);
 	r = &np.ingress.rules[0];
 	CHECK(!r->any_peer && r->n_ports == 0);
+	CHECK(r->peer_names == ((1u << 0) | (1u << 3)));
 	CHECK(r->peers[HS_FAMILY_V4].n == 2 && r->peers[HS_FAMILY_V6].n == 0);
-	CHECK(range_is(&r->peers[HS_FAMILY_V4], 0, "10.0.0.0", "10.0.0.255"));
-	CHECK(range_is(&r->peers[HS_FAMILY_V4], 1, "10.10.0.0",
-		       "10.10.255.255"));
-	CHECK(has(&r->peers[HS_FAMILY_V4], "10.0.0.17"));
-	CHECK(!has(&r->peers[HS_FAMILY_V4], "10.0.1.1"));
+	CHECK(range_is(&r->peers[HS_FAMILY_V4], 0, "10.244.0.0",
+		       "10.244.255.255"));
+	CHECK(range_is(&r->peers[HS_FAMILY_V4], 1, "172.18.0.0",
+		       "172.18.255.255"));
+	CHECK(has(&r->peers[HS_FAMILY_V4], "172.18.0.2"));
+	CHECK(!has(&r->peers[HS_FAMILY_V4], "10.96.0.1"));
 	CHECK(!has(&r->peers[HS_FAMILY_V4], "10.20.0.1"));
 }
 
@@ -819,7 +1230,7 @@ static void test_shipped_egress_not_one_to_many(void)
 	struct hs_error err = {0};
 	size_t k, f, i;
 
-	CHECK(hs_netpol_load(SHIPPED, &np, &err) == 0);
+	CHECK(hs_netpol_load(SHIPPED, &shipped.networks, &np, &err) == 0);
 	CHECK(np.egress.n_rules > 0);
 	for (k = 0; k < np.egress.n_rules; k++) {
 		CHECK(!np.egress.rules[k].any_peer);
@@ -934,7 +1345,8 @@ static void test_ipv6_only(void)
 	struct hs_error err = {0};
 	const struct hs_np_rule *r;
 
-	CHECK(hs_netpol_load(DATA "valid/ipv6_only.json", &np, &err) == 0);
+	CHECK(hs_netpol_load(DATA "valid/ipv6_only.json", NULL, &np, &err) ==
+	      0);
 	CHECK(np.deny[HS_FAMILY_V4].n == 0 && np.deny[HS_FAMILY_V6].n == 1);
 	CHECK(np.egress.n_rules == 2);
 	r = &np.egress.rules[0];
@@ -954,7 +1366,8 @@ static void test_egress_only(void)
 	_cleanup_netpol_ struct hs_netpol np = {0};
 	struct hs_error err = {0};
 
-	CHECK(hs_netpol_load(DATA "valid/egress_only.json", &np, &err) == 0);
+	CHECK(hs_netpol_load(DATA "valid/egress_only.json", NULL, &np, &err) ==
+	      0);
 	CHECK(np.egress.listed && np.egress.n_rules == 1);
 	CHECK(!np.ingress.listed && np.ingress.n_rules == 0);
 	CHECK(np.log_refused);
@@ -967,8 +1380,8 @@ static void test_deny_all_egress(void)
 	_cleanup_netpol_ struct hs_netpol np = {0};
 	struct hs_error err = {0};
 
-	CHECK(hs_netpol_load(DATA "valid/deny_all_egress.json", &np, &err) ==
-	      0);
+	CHECK(hs_netpol_load(DATA "valid/deny_all_egress.json", NULL, &np,
+			     &err) == 0);
 	CHECK(np.egress.listed && np.egress.n_rules == 0 &&
 	      np.egress.rules == NULL);
 	CHECK(!np.ingress.listed);
@@ -983,7 +1396,8 @@ static void test_ports_compiled(void)
 	struct hs_error err = {0};
 	const struct hs_np_rule *r;
 
-	CHECK(hs_netpol_load(DATA "valid/ports_merge.json", &np, &err) == 0);
+	CHECK(hs_netpol_load(DATA "valid/ports_merge.json", NULL, &np, &err) ==
+	      0);
 	r = &np.egress.rules[0];
 	CHECK(r->n_ports == 5);
 	CHECK(port_is(r, 0, HS_PROTO_TCP, 22, 22));
@@ -1000,7 +1414,8 @@ static void test_peers_compiled(void)
 	struct hs_error err = {0};
 	const struct hs_range_set *v4, *v6;
 
-	CHECK(hs_netpol_load(DATA "valid/peers_union.json", &np, &err) == 0);
+	CHECK(hs_netpol_load(DATA "valid/peers_union.json", NULL, &np, &err) ==
+	      0);
 	v4 = &np.egress.rules[0].peers[HS_FAMILY_V4];
 	v6 = &np.egress.rules[0].peers[HS_FAMILY_V6];
 	CHECK(!np.egress.rules[0].any_peer);
@@ -1074,7 +1489,7 @@ static void test_json_reference(void)
 	struct hs_netpol np;
 	struct hs_error err = {0};
 
-	CHECK(hs_netpol_parse(j, "j.json", &np, &err) == 0);
+	CHECK(hs_netpol_parse(j, "j.json", NULL, &np, &err) == 0);
 	CHECK(np.json == j && j->refcount == 2);
 	hs_netpol_free(&np);
 	CHECK(j->refcount == 1 && np.json == NULL);
@@ -1082,6 +1497,12 @@ static void test_json_reference(void)
 
 int main(void)
 {
+	struct hs_error err = {0};
+
+	if (hs_config_load_draft("policies/config.json", &shipped, &err) < 0) {
+		printf("FAIL main: %s\n", err.msg);
+		return 1;
+	}
 	RUN(test_invalid_fixtures);
 	RUN(test_every_invalid_fixture_listed);
 	RUN(test_error_form);
@@ -1098,6 +1519,15 @@ int main(void)
 	RUN(test_limit_cidrs_in_deny);
 	RUN(test_limit_cidrs_in_policy);
 	RUN(test_limit_policy_types);
+	RUN(test_name_unknown);
+	RUN(test_name_empty_table);
+	RUN(test_name_except_outside);
+	RUN(test_name_one_to_many);
+	RUN(test_name_limit);
+	RUN(test_name_table_too_big);
+	RUN(test_names_compiled);
+	RUN(test_names_copied);
+	RUN(test_digest_names);
 	RUN(test_shipped_policy);
 	RUN(test_shipped_egress_not_one_to_many);
 	RUN(test_one_to_many_named);
@@ -1112,5 +1542,6 @@ int main(void)
 	RUN(test_any_peer);
 	RUN(test_digest);
 	RUN(test_json_reference);
+	hs_config_free(&shipped);
 	TEST_EXIT();
 }

@@ -39,6 +39,7 @@
 
 #include "../../netpol/nft_internal.h"
 #include "hs_cleanup.h"
+#include "hs_config.h"
 #include "hs_netpol.h"
 #include "hs_nft.h"
 #include "hs_test.h"
@@ -1294,7 +1295,25 @@ static void test_format_refuses_bad_policy(void)
 	fclose(f);
 }
 
-/* The shipped policy, through the real parser, builds and formats. */
+/* The shipped config's networks, which the shipped policy names; loaded
+ * once, kept to the end. */
+static const struct hs_netnames *shipped_names(void)
+{
+	static struct hs_config cfg;
+	static bool loaded;
+	struct hs_error err = {0};
+
+	if (!loaded &&
+	    hs_config_load_draft("policies/config.json", &cfg, &err) < 0) {
+		printf("  policies/config.json: %s\n", err.msg);
+		return NULL;
+	}
+	loaded = true;
+	return &cfg.networks;
+}
+
+/* The shipped policy, through the real parser with the shipped config's
+ * networks, builds and formats; each set from a name says so above it. */
 static void test_tenant_isolated(void)
 {
 	_cleanup_batch_ struct hs_nft_batch *b = NULL;
@@ -1304,8 +1323,9 @@ static void test_tenant_isolated(void)
 	size_t size = 0;
 	FILE *f;
 
-	CHECK(hs_netpol_load("policies/netpol/tenant-isolated.json", &np,
-			     &err) == 0);
+	CHECK(shipped_names() != NULL);
+	CHECK(hs_netpol_load("policies/netpol/tenant-isolated.json",
+			     shipped_names(), &np, &err) == 0);
 	b = hs_nft_batch_build(&np, "c1", false, SEQ0, &err);
 	f = open_memstream(&text, &size);
 	CHECK(f);
@@ -1318,6 +1338,58 @@ static void test_tenant_isolated(void)
 	CHECK_CONTAINS(text, "\tset deny4 {\n");
 	CHECK_CONTAINS(text, "ip daddr @deny4 counter reject");
 	CHECK_CONTAINS(text, "type filter hook input priority 0; policy drop;");
+	CHECK_CONTAINS(text, "\n\t# from @otherClusters (10.20.0.0/16), "
+			     "@metadata (169.254.169.254/32, "
+			     "168.63.129.16/32)\n\tset deny4 {\n");
+	CHECK_CONTAINS(text, "\n\t# from @metadata (fd00:ec2::254/128)\n"
+			     "\tset deny6 {\n");
+	CHECK_CONTAINS(text, "\n\t# from @pods (10.244.0.0/16), @services "
+			     "(10.96.0.0/12)\n\tset e0_4 {\n");
+	CHECK_CONTAINS(text, "\n\t# from @dns (10.96.0.10/32)\n\tset e1_4 {\n");
+	CHECK_CONTAINS(text, "\n\t}\n\n\tset e2_4 {\n");
+	CHECK_CONTAINS(text, "\n\t# from @pods (10.244.0.0/16), @nodes "
+			     "(172.18.0.0/16)\n\tset i0_4 {\n");
+}
+
+/* A set's comment names, per family, only the names with a CIDR of that
+ * family, and those CIDRs; an except name on a line of its own. */
+static void test_format_names(void)
+{
+	static const char text_json[] =
+		"{\"policyTypes\": [\"Egress\"], \"egress\": [{\"to\": "
+		"[{\"ipBlock\": {\"cidr\": \"@pods\", \"except\": "
+		"[\"@holes\"]}}, {\"ipBlock\": {\"cidr\": "
+		"\"192.0.2.0/24\"}}]}]}";
+	struct hs_cidr c[4];
+	struct hs_netname v[2] = {
+		{.name = "pods", .cidrs = c, .n = 2},
+		{.name = "holes", .cidrs = c + 2, .n = 2},
+	};
+	struct hs_netnames t = {.v = v, .n = 2};
+	_cleanup_free_ char *text = NULL;
+	_cleanup_json_ json_t *j = NULL;
+	struct hs_error err = {0};
+	struct hs_netpol np;
+	size_t size = 0;
+	char why[64];
+	FILE *f;
+
+	CHECK(hs_cidr_parse("10.244.0.0/16", &c[0], why, sizeof(why)) == 0);
+	CHECK(hs_cidr_parse("fd00:10:244::/56", &c[1], why, sizeof(why)) == 0);
+	CHECK(hs_cidr_parse("10.244.5.0/24", &c[2], why, sizeof(why)) == 0);
+	CHECK(hs_cidr_parse("10.244.6.0/24", &c[3], why, sizeof(why)) == 0);
+	j = hs_json_load_buffer(text_json, strlen(text_json), "n.json", &err);
+	CHECK(j && hs_netpol_parse(j, "n.json", &t, &np, &err) == 0);
+	f = open_memstream(&text, &size);
+	CHECK(f);
+	CHECK(hs_nft_format(&np, "c1", f) == 0);
+	fclose(f);
+	hs_netpol_free(&np);
+	CHECK_CONTAINS(text, "\t# from @pods (10.244.0.0/16)\n"
+			     "\t# except @holes (10.244.5.0/24, "
+			     "10.244.6.0/24)\n\tset e0_4 {\n");
+	CHECK_CONTAINS(text, "\t# from @pods (fd00:10:244::/56)\n"
+			     "\tset e0_6 {\n");
 }
 
 /* --- in a fresh network namespace (root, HS_NFT_NETNS_TEST=1) --------------
@@ -1630,7 +1702,7 @@ static void test_ns_named(void)
 
 	CHECK(path && out);
 	if (which && which[0])
-		CHECK(hs_netpol_load(which, &np, &err) == 0);
+		CHECK(hs_netpol_load(which, shipped_names(), &np, &err) == 0);
 	else
 		sample(&np, true);
 	f = fopen(out, "we");
@@ -1698,5 +1770,6 @@ int main(void)
 	RUN(test_format_ranges);
 	RUN(test_format_refuses_bad_policy);
 	RUN(test_tenant_isolated);
+	RUN(test_format_names);
 	TEST_EXIT();
 }
