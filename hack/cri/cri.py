@@ -875,7 +875,12 @@ class Pod:
             try:
                 fn()
             except Exception as e:  # keep going: remove all we can
-                errors.append("%s: %s" % (what, e))
+                # Already gone is done, as kubelet takes it.
+                code = getattr(e, "code", None)
+                if callable(code) and code().name == "NOT_FOUND":
+                    return
+                details = getattr(e, "details", None)
+                errors.append("%s: %s" % (what, details() if callable(details) else e))
 
         for ct in self.containers:
             attempt("StopContainer " + ct["id"], lambda: self.c.rt(
