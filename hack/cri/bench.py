@@ -41,10 +41,12 @@ def one_pod(c, image, handler, name, uids):
         try:
             pod.teardown()
         except Exception as e:
-            # Seen once in about 250 pods (handler not recorded), not
-            # reproduced since: containerd 1.6 answered StopContainer of a
-            # container that had just exited with "ttrpc: closed". Every
-            # step of a teardown can be redone.
+            # containerd 1.6 races here: StopContainer of a container that
+            # has just exited sends its kill while the exit handler deletes
+            # the task and the container's shim goes away ("ttrpc: closed").
+            # Seen with `true` about once in 300 pods of the hardshim
+            # handler, not with plain runc, whose StartContainer returns
+            # before `true` has exited. kubelet retries; so does this.
             print("bench-cri: %s: teardown: %s; once more" % (handler, str(e).splitlines()[0]),
                   file=sys.stderr)
             pod.teardown()

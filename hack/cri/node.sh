@@ -22,7 +22,11 @@ CRI_ROOT=$(cd "$CRI_HERE/../.." && pwd -P)
 CRI_SNIPPET=$CRI_ROOT/hack/kind/containerd-hardshim.toml
 CRI_SOCK=/run/containerd/containerd.sock
 CRI_RUNC_ROOT=/run/containerd/runc/k8s.io
+# Used by the scripts that source this file: where the shim keeps each
+# container's bundle (its hardened config.json), and the app image.
+# shellcheck disable=SC2034
 CRI_TASKS=/run/containerd/io.containerd.runtime.v2.task/k8s.io
+# shellcheck disable=SC2034
 CRI_BUSYBOX=localhost/busybox:hs
 CRI_PAUSE=localhost/pause:hs
 CRI_PY=/usr/bin/python3
@@ -158,6 +162,7 @@ cri_containerd_config() {
 		  [plugins."io.containerd.grpc.v1.cri".cni]
 		    bin_dir = "/usr/lib/cni"
 		    conf_dir = "$cni"
+		  # cgroupfs: the runtimes' options leave SystemdCgroup false.
 		  [plugins."io.containerd.grpc.v1.cri".containerd]
 		    default_runtime_name = "runc"
 		    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc-plain]
@@ -207,8 +212,11 @@ cri_import_images() {
 }
 
 # cri ARGS...: hack/cri/cri.py on the node's socket, each RPC bounded.
-cri() {
-	CRI_PROTO_DIR=$CRI_TMP/proto "$CRI_PY" "$CRI_HERE/cri.py" --socket "$CRI_SOCK" --timeout 30 "$@"
+cri() { cri_within 300 "$@"; }
+# cri_within SECONDS ARGS...: the same, all of it bounded too.
+cri_within() {
+	CRI_PROTO_DIR=$CRI_TMP/proto timeout "$1" "$CRI_PY" "$CRI_HERE/cri.py" \
+		--socket "$CRI_SOCK" --timeout 30 "${@:2}"
 }
 
 # cri_wait_ready SECONDS: the CRI plugin answers and its network is ready.

@@ -58,7 +58,7 @@ node_cleanup() {
 	local f
 	if [ -n "$CRI_CONTAINERD_PID" ]; then
 		for f in "$TMP"/pods/*.json; do
-			[ -f "$f" ] && timeout 60 cri teardown --state "$f"
+			[ -f "$f" ] && cri_within 60 teardown --state "$f"
 		done
 	fi
 	cri_force_remove
@@ -178,6 +178,7 @@ hardened() {
 	check "$1/cap-bnd-within-ceiling" [ $((0x${bnd:-ffff} & ~0x43b)) -eq 0 ]
 }
 # like TEXT GLOB: TEXT matches the shell pattern GLOB.
+# shellcheck disable=SC2053 # the right-hand side is the pattern
 like() { [[ $1 == $2 ]]; }
 # exec_out ID CMD...: ExecSync's stdout (its exit code in $TMP/exec.rc).
 exec_out() {
