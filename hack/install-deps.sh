@@ -13,6 +13,11 @@ packages=(
 	runc busybox-static jq python3 nftables iproute2 procps
 	# the hostile-spec corpus: file capabilities, a filesystem image
 	libcap2-bin e2fsprogs mount util-linux
+	# the CRI end-to-end test and benchmark (hack/cri): containerd and its
+	# CRI plugin, CNI's bridge, host-local and loopback, images built
+	# locally, a kubelet-like gRPC client (Debian's python3 modules)
+	containerd containernetworking-plugins umoci python3-grpcio
+	python3-grpc-tools binutils
 )
 
 missing=()

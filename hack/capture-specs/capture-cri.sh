@@ -12,7 +12,7 @@
 # /var/lib/cni and the pod network namespace in /var/run/netns: each has a
 # tmpfs over it in a private mount namespace (see lib.sh), so the host's are
 # untouched. The CRI plugin's runc runtime has BinaryName = the capture
-# wrapper (runc-capture). cri.py drives the CRI API as kubelet would.
+# wrapper (runc-capture). hack/cri/cri.py drives the CRI API as kubelet would.
 # Needs root, containerd, ctr, umoci, gcc (static libc), runc, jq,
 # /usr/bin/python3 with grpc_tools, containernetworking-plugins.
 set -euo pipefail
@@ -34,7 +34,7 @@ inner() {
 	# --- images: a root busybox image, a pause image -------------------
 	cs_rootfs "$T/rootfs-busybox"
 	mkdir -p "$T/rootfs-pause"
-	gcc -static -O2 -o "$T/rootfs-pause/pause" "$CS_HERE/pause.c"
+	gcc -static -O2 -o "$T/rootfs-pause/pause" "$CS_ROOT/hack/cri/pause.c"
 	strip "$T/rootfs-pause/pause"
 	# oci_image NAME TAG ROOTFS TAR [umoci config options]
 	oci_image() {
@@ -116,9 +116,9 @@ inner() {
 	ctr -a "$sock" -n k8s.io images ls -q >&2
 
 	# --- the pod, as kubelet runs it --------------------------------------
-	cs_wait_for 30 /usr/bin/python3 "$CS_HERE/cri.py" --socket "$sock" image-status "$APP_IMAGE" ||
+	cs_wait_for 30 /usr/bin/python3 "$CS_ROOT/hack/cri/cri.py" --socket "$sock" image-status "$APP_IMAGE" ||
 		cs_die "the CRI plugin does not see $APP_IMAGE"
-	/usr/bin/python3 "$CS_HERE/cri.py" --socket "$sock" lifecycle \
+	/usr/bin/python3 "$CS_ROOT/hack/cri/cri.py" --socket "$sock" lifecycle \
 		--uid "$POD_UID" --name capture --namespace tenant-a \
 		--annotation hardshim.dev/select-policy=tenant-batch \
 		--label app=capture --tmpfs-projected \

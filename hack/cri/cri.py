@@ -19,22 +19,37 @@ securityContext, BestEffort QoS, SeccompDefault off):
              then /etc/hosts, then /dev/termination-log), whose host paths
              it creates first under the kubelet root, as kubelet does.
 
+Beyond that default pod it sends what kubelet sends for: a pod-level
+runAsUser/runAsGroup (on the sandbox and on each container), hostNetwork
+(network=NODE, the node's /etc/hosts), a privileged container (and a
+privileged sandbox, as kubelet marks a pod with one), configMap volumes
+(kubernetes.io~configmap/NAME, atomic-writer layout, read-only), hostPath
+volumes (--mount HOST:CTR) and devices (--device HOST:CTR).
+
 The .proto below is a subset of k8s.io/cri-api runtime/v1 api.proto with the
 upstream field numbers; it is compiled at run time with
-`/usr/bin/python3 -m grpc_tools.protoc` into a temporary directory.
+`/usr/bin/python3 -m grpc_tools.protoc` into a temporary directory, or once
+into $CRI_PROTO_DIR when that is set.
 
 Use it as a program:
   cri.py --socket /run/containerd/containerd.sock version
   cri.py --socket S run-pod --state pod.json [--name N] [--namespace NS]
-         [--annotation K=V]... [--tmpfs-projected]
+         [--annotation K=V]... [--tmpfs-projected] [--run-as-user U]
+         [--run-as-group G] [--host-network] [--privileged]
+         [--configmap NAME/KEY=VALUE]... [--handler RUNTIME_HANDLER]
   cri.py --socket S create-container --state pod.json --image REF
-         [--name app] [--command ...] [--no-default-volumes]
+         [--container-name app] [--privileged] [--mount HOST:CTR[:ro]]...
+         [--device HOST:CTR[:PERMS]]... [--no-default-volumes]
+         [--command ...]
   cri.py --socket S start-container ID | stop-container ID | remove-container ID
   cri.py --socket S container-status ID | pod-status --state pod.json
+  cri.py --socket S exec-sync ID CMD...   (prints exit_code, stdout, stderr)
   cri.py --socket S teardown --state pod.json
   cri.py --socket S lifecycle --image REF [run-pod options]
         (run-pod, create + start an app container, wait until it runs, then
          stop and remove everything; prints the ids and configs as JSON)
+A failed RPC prints "cri.py: COMMAND: CODE: DETAILS" on stderr, DETAILS
+being what kubelet reports, and exits 1.
 or as a module: `cri = importlib.import_module("cri")`, then
 `c = cri.Client(socket)`, `pod = cri.Pod(c, ...)`, `pod.run()`,
 `cid = pod.create_container(image)`, `pod.start(cid)`, `pod.teardown()`.
@@ -415,28 +430,59 @@ message RemoveImageResponse {}
 _PB = None
 
 
+def _compile(d):
+    with open(os.path.join(d, "cri_runtime_v1.proto"), "w") as f:
+        f.write(PROTO)
+    subprocess.run(
+        ["/usr/bin/python3", "-m", "grpc_tools.protoc", "-I", d,
+         "--python_out", d, "--grpc_python_out", d,
+         os.path.join(d, "cri_runtime_v1.proto")],
+        check=True)
+
+
+def _import_from(d):
+    sys.path.insert(0, d)
+    try:
+        return (importlib.import_module("cri_runtime_v1_pb2"),
+                importlib.import_module("cri_runtime_v1_pb2_grpc"))
+    finally:
+        sys.path.remove(d)
+
+
 def pb():
-    """The compiled proto modules (pb2, pb2_grpc), built once per process."""
+    """The compiled proto modules (pb2, pb2_grpc), built once per process.
+
+    With CRI_PROTO_DIR set (a directory of the caller's), they are compiled
+    there once and reused by every later process: a test that runs cri.py
+    forty times saves the compile each time. The directory holds the
+    .proto it was compiled from; a different one is compiled anew."""
     global _PB
-    if _PB is None:
-        d = tempfile.mkdtemp(prefix="cri-proto.")
+    if _PB is not None:
+        return _PB
+    cache = os.environ.get("CRI_PROTO_DIR")
+    if cache:
+        cur = os.path.join(cache, "current")
         try:
-            with open(os.path.join(d, "cri_runtime_v1.proto"), "w") as f:
-                f.write(PROTO)
-            subprocess.run(
-                ["/usr/bin/python3", "-m", "grpc_tools.protoc", "-I", d,
-                 "--python_out", d, "--grpc_python_out", d,
-                 os.path.join(d, "cri_runtime_v1.proto")],
-                check=True)
-            sys.path.insert(0, d)
-            try:
-                m = importlib.import_module("cri_runtime_v1_pb2")
-                g = importlib.import_module("cri_runtime_v1_pb2_grpc")
-            finally:
-                sys.path.remove(d)
-        finally:
-            shutil.rmtree(d, ignore_errors=True)
-        _PB = (m, g)
+            with open(os.path.join(cur, "cri_runtime_v1.proto")) as f:
+                fresh = f.read() == PROTO
+        except OSError:
+            fresh = False
+        if not fresh:
+            os.makedirs(cache, mode=0o700, exist_ok=True)
+            d = tempfile.mkdtemp(prefix="build.", dir=cache)
+            _compile(d)
+            # Atomic: a concurrent reader sees the old or the new directory.
+            link = os.path.join(cache, ".current.%d" % os.getpid())
+            os.symlink(os.path.basename(d), link)
+            os.replace(link, cur)
+        _PB = _import_from(cur)
+        return _PB
+    d = tempfile.mkdtemp(prefix="cri-proto.")
+    try:
+        _compile(d)
+        _PB = _import_from(d)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
     return _PB
 
 
@@ -537,7 +583,9 @@ class Pod:
     def __init__(self, client, name="capture", namespace="tenant-a", uid=None,
                  annotations=None, labels=None, handler="",
                  kubelet_root="/var/lib/kubelet", log_root="/var/log/pods",
-                 cgroup_parent=None, tmpfs_projected=False):
+                 cgroup_parent=None, tmpfs_projected=False, run_as_user=None,
+                 run_as_group=None, host_network=False, privileged=False,
+                 configmaps=None):
         self.c = client
         self.name = name
         self.namespace = namespace
@@ -549,6 +597,18 @@ class Pod:
         self.log_root = log_root
         self.cgroup_parent = cgroup_parent or "/kubepods/besteffort/pod" + self.uid
         self.tmpfs_projected = tmpfs_projected
+        # The pod's securityContext.runAsUser/runAsGroup: kubelet puts them
+        # on the sandbox and on every container that sets none of its own.
+        self.run_as_user = run_as_user
+        self.run_as_group = run_as_group
+        self.host_network = host_network
+        # kubelet marks the sandbox privileged when any container of the
+        # pod is (kubecontainer.HasPrivilegedContainer); containerd refuses
+        # a privileged container in a sandbox that is not.
+        self.privileged = privileged
+        # {volume name: {key: value}}: configMap volumes, mounted read-only
+        # at /etc/<volume name> (kubelet mounts configMaps read-only).
+        self.configmaps = dict(configmaps or {})
         self.sandbox_id = ""
         self.ip = ""
         self.containers = []  # [{"id", "name", "config"}]
@@ -563,7 +623,8 @@ class Pod:
             "name", "namespace", "uid", "annotations", "labels", "handler",
             "kubelet_root", "log_root", "cgroup_parent", "tmpfs_projected",
             "sandbox_id", "ip", "containers", "tmpfs_mounts", "sa_volume",
-            "seen")}
+            "seen", "run_as_user", "run_as_group", "host_network",
+            "privileged", "configmaps")}
 
     @classmethod
     def from_state(cls, client, st):
@@ -593,32 +654,46 @@ class Pod:
         annotations = dict(self.annotations)
         annotations.setdefault("kubernetes.io/config.seen", self.seen)
         annotations.setdefault("kubernetes.io/config.source", "api")
+        sc = m.LinuxSandboxSecurityContext(
+            namespace_options=m.NamespaceOption(
+                network=m.NODE if self.host_network else m.POD,
+                pid=m.CONTAINER, ipc=m.POD),
+            privileged=self.privileged,
+            seccomp=m.SecurityProfile(
+                profile_type=m.SecurityProfile.RuntimeDefault))
+        if self.run_as_user is not None:
+            sc.run_as_user.value = self.run_as_user
+        if self.run_as_group is not None:
+            sc.run_as_group.value = self.run_as_group
+        # dnsPolicy ClusterFirst; with hostNetwork kubelet falls back to the
+        # node's resolv.conf (no dns_config: containerd copies the node's).
+        dns = None if self.host_network else m.DNSConfig(
+            servers=[CLUSTER_DNS],
+            searches=["%s.svc.cluster.local" % self.namespace,
+                      "svc.cluster.local", "cluster.local"],
+            options=["ndots:5"])
         return m.PodSandboxConfig(
             metadata=m.PodSandboxMetadata(name=self.name, uid=self.uid,
                                           namespace=self.namespace, attempt=0),
-            hostname=self.name,
+            # kubelet leaves the hostname empty for a hostNetwork pod: the
+            # sandbox shares the node's UTS namespace, and runc refuses a
+            # hostname without a UTS namespace of its own.
+            hostname="" if self.host_network else self.name,
             log_directory=self.log_dir,
-            dns_config=m.DNSConfig(
-                servers=[CLUSTER_DNS],
-                searches=["%s.svc.cluster.local" % self.namespace,
-                          "svc.cluster.local", "cluster.local"],
-                options=["ndots:5"]),
+            dns_config=dns,
             labels=labels,
             annotations=annotations,
             linux=m.LinuxPodSandboxConfig(
                 cgroup_parent=self.cgroup_parent,
-                security_context=m.LinuxSandboxSecurityContext(
-                    namespace_options=m.NamespaceOption(
-                        network=m.POD, pid=m.CONTAINER, ipc=m.POD),
-                    seccomp=m.SecurityProfile(
-                        profile_type=m.SecurityProfile.RuntimeDefault)),
+                security_context=sc,
                 overhead=m.LinuxContainerResources(),
                 resources=m.LinuxContainerResources(
                     cpu_period=100000, cpu_shares=2)),
         )
 
     def container_config(self, name, image_ref, command, mounts, run_as_user,
-                         run_as_username):
+                         run_as_username, run_as_group=None, privileged=False,
+                         devices=()):
         m = self.c.pb
         envs = [
             ("KUBERNETES_SERVICE_HOST", KUBERNETES_SERVICE_IP),
@@ -631,7 +706,10 @@ class Pod:
             ("KUBERNETES_PORT_443_TCP_ADDR", KUBERNETES_SERVICE_IP),
         ]
         sc = m.LinuxContainerSecurityContext(
-            namespace_options=m.NamespaceOption(network=m.POD, pid=m.CONTAINER, ipc=m.POD),
+            namespace_options=m.NamespaceOption(
+                network=m.NODE if self.host_network else m.POD,
+                pid=m.CONTAINER, ipc=m.POD),
+            privileged=privileged,
             masked_paths=KUBELET_MASKED_PATHS,
             readonly_paths=KUBELET_READONLY_PATHS,
             seccomp=m.SecurityProfile(profile_type=m.SecurityProfile.Unconfined),
@@ -640,12 +718,16 @@ class Pod:
             sc.run_as_user.value = run_as_user
         elif run_as_username:
             sc.run_as_username = run_as_username
+        if run_as_group is not None:
+            sc.run_as_group.value = run_as_group
         return m.ContainerConfig(
             metadata=m.ContainerMetadata(name=name, attempt=0),
             image=m.ImageSpec(image=image_ref),
             command=command,
             envs=[m.KeyValue(key=k, value=v) for k, v in envs],
             mounts=mounts,
+            devices=[m.Device(host_path=h, container_path=c, permissions=p)
+                     for h, c, p in devices],
             labels={
                 "io.kubernetes.container.name": name,
                 "io.kubernetes.pod.name": self.name,
@@ -687,23 +769,25 @@ class Pod:
         if self.tmpfs_projected and sa not in self.tmpfs_mounts:
             subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", sa], check=True)
             self.tmpfs_mounts.append(sa)
-        # The atomic writer's layout: files in a timestamped dir, ..data
-        # pointing at it, and a symlink per key through ..data.
-        ts = "..%s" % datetime.datetime.now().strftime("%Y_%m_%d_%H_%M_%S.%f")
-        if not os.path.exists(os.path.join(sa, "..data")):
-            os.makedirs(os.path.join(sa, ts))
-            for k, v in (("ca.crt", "placeholder CA (capture run)\n"),
-                         ("namespace", self.namespace),
-                         ("token", "placeholder-token")):
-                with open(os.path.join(sa, ts, k), "w") as f:
-                    f.write(v)
-                os.symlink(os.path.join("..data", k), os.path.join(sa, k))
-            os.symlink(ts, os.path.join(sa, "..data"))
-        return [(cache, "/cache", False),
-                (sa, "/var/run/secrets/kubernetes.io/serviceaccount", True)]
+        _atomic_write(sa, (("ca.crt", "placeholder CA (capture run)\n"),
+                           ("namespace", self.namespace),
+                           ("token", "placeholder-token")))
+        out = [(cache, "/cache", False)]
+        for name, data in sorted(self.configmaps.items()):
+            d = os.path.join(vols, "kubernetes.io~configmap", name)
+            os.makedirs(d, exist_ok=True)
+            _atomic_write(d, sorted(data.items()))
+            out.append((d, "/etc/" + name, True))
+        out.append((sa, "/var/run/secrets/kubernetes.io/serviceaccount", True))
+        return out
 
     def _etc_hosts(self):
         p = os.path.join(self.pod_dir, "etc-hosts")
+        if self.host_network:
+            # kubelet copies the node's /etc/hosts for a hostNetwork pod.
+            shutil.copyfile("/etc/hosts", p)
+            os.chmod(p, 0o644)
+            return p
         with open(p, "w") as f:
             f.write(ETC_HOSTS_HEADER)
             if self.ip:
@@ -741,12 +825,17 @@ class Pod:
         return 0, "", img.id
 
     def create_container(self, image, name="app", command=None,
-                         default_volumes=True, extra_mounts=()):
+                         default_volumes=True, extra_mounts=(),
+                         privileged=False, devices=()):
         """CreateContainer with kubelet's mounts; returns the container id.
         extra_mounts: [(host_path, container_path, readonly)], put after
-        the default volumes as further volumeMounts."""
+        the default volumes as further volumeMounts (a hostPath volume is
+        one: kubelet mounts the host path itself). devices: [(host_path,
+        container_path, permissions)], as a device plugin hands them."""
         m = self.c.pb
         uid, username, image_id = self.image_user(image)
+        if self.run_as_user is not None:
+            uid, username = self.run_as_user, ""
         os.makedirs(os.path.join(self.log_dir, name), mode=0o755, exist_ok=True)
         vols = (self._volumes() if default_volumes else []) + list(extra_mounts)
         mounts = [m.Mount(container_path=c, host_path=h, readonly=ro,
@@ -755,7 +844,8 @@ class Pod:
         mounts.append(m.Mount(container_path="/dev/termination-log",
                               host_path=self._termination_log(name)))
         cfg = self.container_config(name, image_id, command or ["sleep", "3600"],
-                                    mounts, uid, username)
+                                    mounts, uid, username, self.run_as_group,
+                                    privileged, devices)
         r = self.c.rt("CreateContainer", pod_sandbox_id=self.sandbox_id,
                       config=cfg, sandbox_config=self.sandbox_config())
         self.containers.append({"id": r.container_id, "name": name,
@@ -785,7 +875,12 @@ class Pod:
             try:
                 fn()
             except Exception as e:  # keep going: remove all we can
-                errors.append("%s: %s" % (what, e))
+                # Already gone is done, as kubelet takes it.
+                code = getattr(e, "code", None)
+                if callable(code) and code().name == "NOT_FOUND":
+                    return
+                details = getattr(e, "details", None)
+                errors.append("%s: %s" % (what, details() if callable(details) else e))
 
         for ct in self.containers:
             attempt("StopContainer " + ct["id"], lambda: self.c.rt(
@@ -808,6 +903,21 @@ class Pod:
             raise RuntimeError("; ".join(errors))
 
 
+def _atomic_write(d, items):
+    """kubelet's atomic writer layout in directory d: the files in a
+    timestamped directory, ..data pointing at it, a symlink per key through
+    ..data. items: [(key, text)]. Done once per directory."""
+    if os.path.exists(os.path.join(d, "..data")):
+        return
+    ts = "..%s" % datetime.datetime.now().strftime("%Y_%m_%d_%H_%M_%S.%f")
+    os.makedirs(os.path.join(d, ts))
+    for k, v in items:
+        with open(os.path.join(d, ts, k), "w") as f:
+            f.write(v)
+        os.symlink(os.path.join("..data", k), os.path.join(d, k))
+    os.symlink(ts, os.path.join(d, "..data"))
+
+
 def _parse_kv(items):
     out = {}
     for it in items or []:
@@ -818,12 +928,26 @@ def _parse_kv(items):
     return out
 
 
+def _parse_configmaps(items):
+    out = {}
+    for it in items or []:
+        name, sep, kv = it.partition("/")
+        k, sep2, v = kv.partition("=")
+        if not (sep and sep2 and name and k):
+            raise SystemExit("--configmap NAME/KEY=VALUE, got %r" % it)
+        out.setdefault(name, {})[k] = v
+    return out
+
+
 def _pod_from_args(c, a):
     return Pod(c, name=a.name, namespace=a.namespace, uid=a.uid,
                annotations=_parse_kv(a.annotation), labels=_parse_kv(a.label),
                handler=a.handler, kubelet_root=a.kubelet_root,
                log_root=a.log_root, cgroup_parent=a.cgroup_parent,
-               tmpfs_projected=a.tmpfs_projected)
+               tmpfs_projected=a.tmpfs_projected, run_as_user=a.run_as_user,
+               run_as_group=a.run_as_group, host_network=a.host_network,
+               privileged=a.privileged,
+               configmaps=_parse_configmaps(a.configmap))
 
 
 def _load(c, path):
@@ -857,12 +981,27 @@ def main(argv=None):
                        help="default /kubepods/besteffort/pod<UID>")
         p.add_argument("--tmpfs-projected", action="store_true",
                        help="mount a tmpfs on the projected volume, as kubelet does")
+        p.add_argument("--run-as-user", type=int, default=None,
+                       help="the pod's securityContext.runAsUser")
+        p.add_argument("--run-as-group", type=int, default=None,
+                       help="the pod's securityContext.runAsGroup")
+        p.add_argument("--host-network", action="store_true",
+                       help="spec.hostNetwork: the node's network namespace")
+        p.add_argument("--privileged", action="store_true",
+                       help="the pod has a privileged container (the sandbox "
+                       "is marked privileged, as kubelet does; with "
+                       "lifecycle, the container is privileged too)")
+        p.add_argument("--configmap", action="append", metavar="NAME/KEY=VALUE",
+                       help="a configMap volume NAME, mounted read-only at /etc/NAME")
 
     def ctr_opts(p):
         p.add_argument("--image", required=True)
         p.add_argument("--container-name", default="app")
         p.add_argument("--no-default-volumes", action="store_true")
-        p.add_argument("--mount", action="append", metavar="HOST:CTR[:ro]")
+        p.add_argument("--mount", action="append", metavar="HOST:CTR[:ro]",
+                       help="a further volumeMount, e.g. a hostPath volume")
+        p.add_argument("--device", action="append", metavar="HOST:CTR[:PERMS]",
+                       help="a device, as a device plugin hands it (default rwm)")
         p.add_argument("--command", nargs=argparse.REMAINDER,
                        help="the container's command (last option)")
 
@@ -876,12 +1015,19 @@ def main(argv=None):
     p.add_argument("--state", required=True, help="pod state file to write")
     p = sub.add_parser("create-container")
     p.add_argument("--state", required=True)
+    p.add_argument("--privileged", action="store_true",
+                   help="securityContext.privileged (the pod needs --privileged too)")
     ctr_opts(p)
     for n in ("start-container", "stop-container", "remove-container", "container-status"):
         p = sub.add_parser(n)
         p.add_argument("id")
         if n == "stop-container":
             p.add_argument("--grace", type=int, default=1)
+    p = sub.add_parser("exec-sync")
+    p.add_argument("id")
+    p.add_argument("--exec-timeout", type=int, default=10,
+                   help="ExecSync's own timeout, seconds")
+    p.add_argument("exec_cmd", nargs=argparse.REMAINDER, metavar="CMD")
     p = sub.add_parser("pod-status")
     p.add_argument("--state", required=True)
     p = sub.add_parser("teardown")
@@ -891,6 +1037,17 @@ def main(argv=None):
     ctr_opts(p)
 
     a = ap.parse_args(argv)
+    import grpc
+    try:
+        return _run(a)
+    except grpc.RpcError as e:
+        # What kubelet would log and show in the pod's events.
+        print("cri.py: %s: %s: %s" % (a.cmd, e.code().name, e.details()),
+              file=sys.stderr)
+        return 1
+
+
+def _run(a):
     c = Client(a.socket, timeout=a.timeout)
     out = None
 
@@ -901,6 +1058,15 @@ def main(argv=None):
             if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] != "ro"):
                 raise SystemExit("--mount HOST:CTR[:ro], got %r" % s)
             res.append((parts[0], parts[1], len(parts) == 3))
+        return res
+
+    def devices_of(a):
+        res = []
+        for s in a.device or []:
+            parts = s.split(":")
+            if len(parts) not in (2, 3):
+                raise SystemExit("--device HOST:CTR[:PERMS], got %r" % s)
+            res.append((parts[0], parts[1], parts[2] if len(parts) == 3 else "rwm"))
         return res
 
     if a.cmd == "version":
@@ -922,7 +1088,8 @@ def main(argv=None):
         pod = _load(c, a.state)
         try:
             cid = pod.create_container(a.image, a.container_name, a.command,
-                                       not a.no_default_volumes, mounts_of(a))
+                                       not a.no_default_volumes, mounts_of(a),
+                                       a.privileged, devices_of(a))
         finally:
             _save(pod, a.state)
         out = {"container_id": cid}
@@ -934,6 +1101,14 @@ def main(argv=None):
         c.rt("RemoveContainer", container_id=a.id)
     elif a.cmd == "container-status":
         out = to_dict(c.rt("ContainerStatus", container_id=a.id))
+    elif a.cmd == "exec-sync":
+        # ExecSync has no user: the command runs as the container's process
+        # user, as `kubectl exec` and exec probes do.
+        r = c.rt("ExecSync", container_id=a.id, cmd=a.exec_cmd,
+                 timeout=a.exec_timeout)
+        out = {"exit_code": r.exit_code,
+               "stdout": r.stdout.decode("utf-8", "replace"),
+               "stderr": r.stderr.decode("utf-8", "replace")}
     elif a.cmd == "pod-status":
         pod = _load(c, a.state)
         out = to_dict(c.rt("PodSandboxStatus", pod_sandbox_id=pod.sandbox_id))
@@ -948,7 +1123,8 @@ def main(argv=None):
             result["sandbox_id"] = pod.run()
             result["pod_ip"] = pod.ip
             cid = pod.create_container(a.image, a.container_name, a.command,
-                                       not a.no_default_volumes, mounts_of(a))
+                                       not a.no_default_volumes, mounts_of(a),
+                                       a.privileged, devices_of(a))
             result["container_id"] = cid
             pod.start(cid)
             m = c.pb
@@ -964,7 +1140,8 @@ def main(argv=None):
     if out is not None:
         json.dump(out, sys.stdout, indent=1, sort_keys=True)
         sys.stdout.write("\n")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
