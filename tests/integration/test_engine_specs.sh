@@ -42,6 +42,21 @@ jq '.hooks = [{"stage": "prestart", "path": "/bin/true", "args": ["libnetwork-se
 	"$HARDSHIM_CONFIG" >"$TMP/c.json" && cp "$TMP/c.json" "$HARDSHIM_CONFIG"
 R=$TMP/runc-root
 new_bundle "$TMP/image"
+# The specs' cgroupsPaths are the host's cgroups (they are not namespaced):
+# runc removes each container's own, and the parents it had to create for
+# them are removed here where they did not exist before (registered
+# shallowest first, so that cleanup, which runs in reverse, goes deepest
+# first).
+for f in "$F"/*.json; do
+	p=$(jq -r '.linux.cgroupsPath // empty' "$f")
+	parents=()
+	while p=${p%/*}; [ -n "$p" ]; do parents=("$p" "${parents[@]}"); done
+	for p in "${parents[@]}"; do
+		for c in /sys/fs/cgroup/*/; do
+			[ -d "$c${p#/}" ] || at_exit "rmdir $c${p#/}"
+		done
+	done
+done
 ROOTFS=$TMP/image/rootfs
 
 # spec FIXTURE DIR JQ-FILTER: a bundle at $TMP/DIR from FIXTURE, edited.
