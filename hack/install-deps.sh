@@ -13,6 +13,9 @@ packages=(
 	runc busybox-static jq python3 nftables iproute2 procps
 	# the hostile-spec corpus: file capabilities, a filesystem image
 	libcap2-bin e2fsprogs mount util-linux
+	# make dist and the node installer (its config merge; the merged file
+	# checked by the real containerd); the kind and deploy files' checks
+	binutils python3-tomlkit python3-yaml containerd shellcheck
 )
 
 missing=()
