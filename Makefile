@@ -43,7 +43,7 @@ LIB_OBJS := $(filter-out build/shim/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
 
-.PHONY: all deps check unit demo install clean bench format format-check
+.PHONY: all deps check unit demo install clean bench format format-check dist dist-path
 
 all: build/hardshim
 
@@ -64,7 +64,7 @@ deps:
 	hack/install-deps.sh
 
 check: deps
-	$(MAKE) all unit
+	$(MAKE) all unit dist
 	tests/run.sh
 
 demo: deps
@@ -89,6 +89,44 @@ install: build/hardshim
 	ln -sf hardshim $(DESTDIR)$(BINDIR)/hardshim-runc
 	cp -R policies/. $(DESTDIR)$(POLICYDIR)/
 	chmod -R go-w $(DESTDIR)$(POLICYDIR)
+
+# make dist: build/dist/hardshim-VERSION-linux-ARCH.tar.gz, the binary with
+# the exact libraries it was linked against (glibc's loader and libc,
+# libmnl: Debian ships no libmnl.a, and a static binary cannot load a .so),
+# so it runs on a node whatever that node's glibc (hack/make-dist.sh).
+# The loader's path is absolute in the ELF header, so the artifact runs from
+# PREFIX: bin/ at $(PREFIX)/bin, lib/hardshim/ at $(PREFIX)/lib/hardshim.
+# The libraries are found through the rpath: $$ORIGIN/../lib/hardshim (which
+# the loader works out from /proc/self/exe), then $(PREFIX)/lib/hardshim for
+# a root without /proc. DT_RPATH, not DT_RUNPATH: it also covers the
+# libraries' own dependencies, and LD_LIBRARY_PATH cannot override it.
+VERSION := $(shell sed -n 's/^\#define HS_VERSION "\(.*\)"$$/\1/p' shim/main.c)
+DIST_ARCH := $(shell dpkg --print-architecture 2>/dev/null || uname -m)
+DIST_NAME := hardshim-$(VERSION)-linux-$(DIST_ARCH)
+DIST_TARBALL := build/dist/$(DIST_NAME).tar.gz
+LDSO_x86_64 := ld-linux-x86-64.so.2
+LDSO_aarch64 := ld-linux-aarch64.so.1
+LDSO := $(LDSO_$(firstword $(subst -, ,$(shell $(CC) -dumpmachine))))
+DIST_INTERP := $(PREFIX)/lib/hardshim/$(LDSO)
+DIST_LDFLAGS := -Wl,--dynamic-linker=$(DIST_INTERP) \
+	-Wl,-rpath,'$$ORIGIN/../lib/hardshim:$(PREFIX)/lib/hardshim' \
+	-Wl,--disable-new-dtags
+DIST_FILES := $(shell find policies hack/dist deploy/daemonset deploy/runtimeclass -type f 2>/dev/null) \
+	hack/kind/containerd-hardshim.toml hack/make-dist.sh
+
+build/dist/hardshim: $(OBJS) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) $(DIST_LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS)
+
+$(DIST_TARBALL): build/dist/hardshim $(DIST_FILES)
+	CC="$(CC)" LDSO="$(LDSO)" DIST_INTERP="$(DIST_INTERP)" \
+		LINKED_ARCHIVES="$(if $(findstring -Bstatic,$(PKG_LIBS)),$(STATIC_ARCHIVES))" \
+		hack/make-dist.sh build/dist/hardshim $(DIST_NAME) $@
+
+dist: $(DIST_TARBALL)
+
+dist-path:
+	@echo $(DIST_TARBALL)
 
 clean:
 	rm -rf build

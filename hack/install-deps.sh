@@ -18,6 +18,9 @@ packages=(
 	# locally, a kubelet-like gRPC client (Debian's python3 modules)
 	containerd containernetworking-plugins umoci python3-grpcio
 	python3-grpc-tools binutils
+	# make dist and the node installer (its config merge; the merged file
+	# checked by the real containerd); the kind and deploy files' checks
+	python3-tomlkit python3-yaml shellcheck
 )
 
 missing=()
