@@ -278,8 +278,40 @@ static int check_config(const char *path, json_t *json, struct hs_error *err)
  * that asks for one, so that check never passes a policy it could not
  * check in full (whether an except lies inside its cidr, or a cidr opens
  * multicast, depends on the addresses). A config among the FILEs checks
- * the policies it names against its own networks. Nothing is read from
- * the node's config: the verdict depends only on the arguments. */
+ * the policies it names against its own networks, and when it is the only
+ * config among them and no --config is given, every other file is checked
+ * against it too: `hardshim check` of a node's config with its policy
+ * files checks the set as the hooks read it.
+ * Nothing is read from the node's config: the verdict depends only on the
+ * arguments. */
+/* The one config among argv[first..] (named once or more), loaded as a
+ * draft into `cfg`; -1 when there is none, or more than one, or it does
+ * not load (its own check reports why). */
+static int the_only_config(int argc, char **argv, int first,
+			   struct hs_config *cfg)
+{
+	struct hs_error quiet = {0};
+	char found[PATH_MAX] = "", real[PATH_MAX];
+	int i;
+
+	for (i = first; i < argc; i++) {
+		_cleanup_json_ json_t *json =
+			hs_json_load_path(argv[i], HS_POLICY_MAX_BYTES, &quiet);
+
+		if (!json || classify(json) != KIND_CONFIG ||
+		    !realpath(argv[i], real))
+			continue;
+		if (found[0] && strcmp(found, real) != 0)
+			return -1;
+		memcpy(found, real, sizeof(found));
+	}
+	if (!found[0] || hs_config_load_draft(found, cfg, &quiet) < 0) {
+		hs_config_free(cfg);
+		return -1;
+	}
+	return 0;
+}
+
 int hs_cmd_check(int argc, char **argv)
 {
 	struct hs_error err = {.sink = stderr};
@@ -301,6 +333,8 @@ int hs_cmd_check(int argc, char **argv)
 		hs_config_free(&names_cfg);
 		return 2;
 	}
+	if (!names && the_only_config(argc, argv, first, &names_cfg) == 0)
+		names = &names_cfg.networks;
 	for (i = first; i < argc; i++) {
 		_cleanup_json_ json_t *json =
 			hs_json_load_path(argv[i], HS_POLICY_MAX_BYTES, &err);

@@ -10,7 +10,7 @@
       result in which a value other than the snippet's differs from
       CONFIG's, and one whose runtimes lack the default handler or a
       runtime_type (the runtimes in a file replace containerd's built-in
-      ones, so a missing CONFIG, taken as `version = 2` alone, is refused).
+      ones); a missing CONFIG is refused, with the command to start from.
 
   node_config.py set-runtime CONFIG_JSON HOST_ROOT [--only PATH | CANDIDATE...]
       Sets "runtime" in hardshim's CONFIG_JSON to the first of its own
@@ -88,7 +88,12 @@ def merge_containerd(config_path, snippet_path, out_path):
         with open(config_path, encoding="utf-8") as f:
             text = f.read()
     except FileNotFoundError:
-        text = None
+        # containerd runs on its built-in defaults. A file written now would
+        # hold the snippet's runtimes only, and the runtimes in a file
+        # replace the built-in ones whole: the node's operator starts from
+        # the full defaults instead.
+        raise Refused(f"{config_path}: missing; start from `containerd config default` "
+                      "and run the installer again")
     if text is None:
         doc = tomlkit.document()
         doc.add("version", 2)

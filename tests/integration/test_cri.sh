@@ -346,28 +346,28 @@ teardown unlisted
 
 # --- 5: what a tenant may not have ---------------------------------------------
 
-# Each is refused with hardshim's current text, or the text naming what
-# the pod asked for ("privileged container", "host network", "hostPath /").
+# Each is refused naming what the pod asked for, in the pod spec's words,
+# then the field and the reason.
 # A privileged container (kubelet marks its sandbox privileged too).
 sid=$(run_pod priv --namespace tenant-a --privileged)
 check refuse/privileged-pod-sandbox-runs [ -n "$sid" ]
 cid=$(new_ctr priv app --privileged --command sleep 3600)
-refused_start refuse/privileged-container priv app "$cid" 'sysfs mounted read-write|privileged container'
+refused_start refuse/privileged-container priv app "$cid" 'privileged container \(securityContext\.privileged\): .*sysfs mounted read-write'
 teardown priv
 
 # hostNetwork: the sandbox would join the node's network namespace.
 sid=$(run_pod hostnet --namespace tenant-a --host-network)
 check refuse/host-network-pod-not-running [ -z "$sid" ]
-refusal refuse/host-network "$TMP/pods/hostnet.err" 'no network namespace of its own|host network'
+refusal refuse/host-network "$TMP/pods/hostnet.err" 'host network \(hostNetwork: true\): no network namespace of its own'
 teardown hostnet
 
 # A hostPath volume of / and an added device, in a pod that itself runs.
 sid=$(run_pod host --namespace tenant-a)
 check refuse/host-path-pod-sandbox-runs [ -n "$sid" ]
 cid=$(new_ctr host root --mount /:/host --command sleep 3600)
-refused_start refuse/host-path-root host root "$cid" 'bind mount of host path "/"|hostPath /'
+refused_start refuse/host-path-root host root "$cid" 'hostPath "/": bind mount of host path "/"'
 cid=$(new_ctr host dev --device /dev/zero:/dev/hs-zero --command sleep 3600)
-refused_start refuse/device host dev "$cid" 'linux\.devices: .*extra device'
+refused_start refuse/device host dev "$cid" 'linux\.devices: added device "/dev/hs-zero"'
 teardown host
 
 # --- 7: kube-system ------------------------------------------------------------
@@ -378,6 +378,7 @@ else
 	# A node agent: host network, a privileged container.
 	if sid=$(run_pod sys --namespace kube-system --host-network --privileged); then
 		pass system/host-network-sandbox-runs
+		check system/kube-system-gets-system [ "$(policy_of "$sid")" = system ]
 		cid=$(new_ctr sys agent --privileged --command sleep 3600) && start_ctr sys agent "$cid"
 		if [ "$(ctr_state "$cid")" = CONTAINER_RUNNING ]; then
 			pass system/privileged-container-runs

@@ -107,7 +107,7 @@ for f in "$root"/etc/hardshim/*.json; do
 done
 check found-policies [ ${#policies[@]} -ge 2 ]
 for p in "${policies[@]}"; do
-	out=$(in_root "$prefix/bin/hardshim" explain "/etc/hardshim/$p.json" 2>&1)
+	out=$(in_root "$prefix/bin/hardshim" explain --config /etc/hardshim/config.json "/etc/hardshim/$p.json" 2>&1)
 	check "explain-$p" exits_with $? 0 "$out" "policy $p ("
 	out=$(HARDSHIM_CONFIG=/etc/hardshim/config.json in_root_proc "$prefix/bin/hardshim" \
 		harden --bundle /bundle --policy "$p" 2>"$TMP/harden.err")
