@@ -18,7 +18,9 @@
 # Environment (set by the Makefile): CC, LDSO (the loader's file name),
 # DIST_INTERP (its absolute path on a node), LINKED_ARCHIVES (the static
 # archives linked in, for their copyright files).
-# The tarball is reproducible: sorted, owned by 0:0, mtime of the last commit.
+# The tarball is reproducible: sorted, owned by 0:0, every mtime
+# SOURCE_DATE_EPOCH (default 0). Not the last commit's time: make does not
+# rebuild a tarball whose inputs are unchanged when only the commit is new.
 set -euo pipefail
 
 die() {
@@ -95,7 +97,7 @@ sed -e "s|@NAME@|$name|g" -e "s|@INTERP@|$DIST_INTERP|g" hack/dist/INSTALL >"$to
 find "$top" -type d -exec chmod 0755 {} +
 find "$top/policies" "$top/share/doc" "$top/INSTALL" -type f -exec chmod 0644 {} +
 
-mtime=$(git log -1 --format=%ct 2>/dev/null || echo 0)
+mtime=${SOURCE_DATE_EPOCH:-0}
 tmp=$out.tmp
 tar -C "$stage" --sort=name --owner=0 --group=0 --numeric-owner \
 	--mtime="@$mtime" -cf - "$name" | gzip -9n >"$tmp"
