@@ -295,6 +295,14 @@ check pod/one-table [ "$(nsenter --net="$netns" nft list tables 2>/dev/null | gr
 check pod/table-still-the-sandbox-s [ "$(owner)" = "$(owner_of "$sid")" ]
 r=$(probe "$cid2" 169.254.169.254)
 check pod/second-container-refused-metadata refused_fast "$r"
+# The second container goes (an init or job container ending): the table
+# is the pod's, so it stays, and still refuses for the first.
+cri stop-container "$cid2" >/dev/null 2>&1
+cri remove-container "$cid2" >/dev/null 2>&1
+check pod/container-removed [ "$(ctr_state "$cid2")" != CONTAINER_RUNNING ]
+check pod/table-survives-a-removed-container [ "$(owner)" = "$(owner_of "$sid")" ]
+r=$(probe "$cid" 169.254.169.254)
+check pod/still-refused-after-removal refused_fast "$r"
 
 # Removing the pod: a reference to its network namespace is kept, so that
 # what is left in it can be seen after containerd has removed it.
