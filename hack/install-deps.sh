@@ -17,7 +17,7 @@ packages=(
 	# CRI plugin, CNI's bridge, host-local and loopback, images built
 	# locally, a kubelet-like gRPC client (Debian's python3 modules)
 	containerd containernetworking-plugins umoci python3-grpcio
-	python3-grpc-tools binutils
+	python3-grpc-tools python3-pkg-resources binutils
 	# make dist and the node installer (its config merge; the merged file
 	# checked by the real containerd); the kind and deploy files' checks
 	python3-tomlkit python3-yaml shellcheck
