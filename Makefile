@@ -19,13 +19,16 @@ ifeq ($(CI),true)
 WARN += -Werror
 endif
 
+# A build that lacks a library says so, and which command installs it,
+# before the compiler does (deps-check runs ahead of every compile and link;
+# `make check` and `make demo` run `make deps` first, so they never see it).
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 # The wrapper and two hooks are exec'd on every container start, so the
 # libraries that ship an archive are linked in statically: that spares the
 # dynamic loader about 0.2 ms an exec (hack/bench-start.sh). libmnl ships
 # no archive; STATIC_DEPS=0 links everything dynamically.
 STATIC_DEPS ?= 1
-LIBDIR = $(shell pkg-config --variable=libdir libseccomp)
+LIBDIR = $(shell pkg-config --variable=libdir libseccomp 2>/dev/null)
 STATIC_ARCHIVES = $(wildcard $(foreach l,seccomp cap-ng nftnl jansson,$(LIBDIR)/lib$(l).a))
 ifeq ($(STATIC_DEPS)$(words $(STATIC_ARCHIVES)),14)
 PKG_LIBS = -Wl,-Bstatic -lseccomp -lcap-ng -lnftnl -ljansson -Wl,-Bdynamic -lmnl
@@ -43,9 +46,27 @@ LIB_OBJS := $(filter-out build/shim/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
 
-.PHONY: all deps check unit demo install clean bench format format-check dist dist-path
+.PHONY: all deps deps-check check unit demo install clean bench format format-check dist dist-path
 
 all: build/hardshim
+
+deps-check:
+	@if ! command -v pkg-config >/dev/null; then \
+		echo "missing pkg-config; run \`make deps\` (hack/install-deps.sh) as root" >&2; \
+		exit 1; \
+	fi; \
+	missing=; debs=; \
+	for p in $(PKGS); do \
+		pkg-config --exists $$p && continue; \
+		missing="$$missing $$p"; \
+		case $$p in lib*) debs="$$debs $$p-dev" ;; *) debs="$$debs lib$$p-dev" ;; esac; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "missing libraries:$$missing (Debian:$$debs); run \`make deps\` (hack/install-deps.sh) as root" >&2; \
+		exit 1; \
+	fi
+
+$(OBJS) $(UNIT_BINS) build/hardshim build/dist/hardshim: | deps-check
 
 build/%.o: %.c $(wildcard include/*.h netpol/*.h shim/*/*.h)
 	@mkdir -p $(dir $@)
@@ -83,11 +104,14 @@ format-check:
 format:
 	clang-format -i $(FORMAT_FILES)
 
+# The policies never overwrite a file an operator edited: a differing file
+# is kept and the shipped one goes beside it as FILE.new
+# (hack/install-policies.sh says which).
 install: build/hardshim
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(POLICYDIR)
 	install -m 0755 build/hardshim $(DESTDIR)$(BINDIR)/hardshim
 	ln -sf hardshim $(DESTDIR)$(BINDIR)/hardshim-runc
-	cp -R policies/. $(DESTDIR)$(POLICYDIR)/
+	hack/install-policies.sh policies $(DESTDIR)$(POLICYDIR)
 	chmod -R go-w $(DESTDIR)$(POLICYDIR)
 
 # make dist: build/dist/hardshim-VERSION-linux-ARCH.tar.gz, the binary with

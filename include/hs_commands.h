@@ -1,4 +1,4 @@
-/* The policy-author commands of DESIGN.md's command table. Each returns
+/* The policy-author commands of docs/design.md's command table. Each returns
  * the process exit code: 0 success, 1 refused or invalid, 2 usage. */
 #ifndef HS_COMMANDS_H
 #define HS_COMMANDS_H

@@ -1,4 +1,4 @@
-/* Which tenant policy a container gets (DESIGN.md "Tenant selection").
+/* Which tenant policy a container gets (docs/design.md "Tenant selection").
  * The tenant is the Kubernetes namespace the engine records, which the
  * tenant cannot forge; a pod annotation, which it can, may only pick a
  * policy that the tenant's own policy lists as selectable. */

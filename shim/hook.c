@@ -1,4 +1,4 @@
-/* The hook stages (DESIGN.md "Enforcement", steps 2 and 3).
+/* The hook stages (docs/design.md "Enforcement", steps 2 and 3).
  *
  * Trust: the state on stdin comes from the runtime, but its annotations
  * come from the tenant's spec, so the policy named there is only trusted

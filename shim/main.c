@@ -1,7 +1,12 @@
 /* hardshim's entry point: picks the part to play from argv[0] and the first
- * argument (DESIGN.md "Command line"). Invoked as "hardshim-runc" it is the
- * runtime wrapper; otherwise the first argument names the command. New
- * commands join the table below. */
+ * argument (docs/design.md "Command line"). Invoked as "hardshim-runc" it is
+ * the runtime wrapper, and every argument, "--help" included, belongs to
+ * the real runtime: engines run "runc --help", "runc --version" and
+ * "runc features" to learn what the runtime can do, and must get the real
+ * runtime's answer. Otherwise the first argument names the command, and
+ * "--help" (or "-h") right after it prints that command's usage on stdout.
+ * New commands join the table below. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,52 +34,130 @@ static int cmd_hook(int argc, char **argv)
 
 static int cmd_version(int argc, char **argv)
 {
+	if (argc != 1) {
+		fprintf(stderr, "usage: hardshim version\n");
+		return 2;
+	}
 	printf("hardshim %s\n", HS_VERSION);
 	return 0;
 }
 
-static const struct {
+static const struct command {
 	const char *name;
 	int (*run)(int argc, char **argv); /* argv[0] is the command name */
-	const char *usage;
+	const char *synopsis; /* after "hardshim " */
+	const char *summary; /* one line, for the list */
+	const char *help; /* the rest of "hardshim NAME --help" */
 } commands[] = {
-	{"runtime", cmd_runtime,
-	 "runtime RUNTIME-ARGS...  wrap the OCI runtime"},
-	{"hook", cmd_hook, "hook STAGE               OCI hook, state on stdin"},
-	{"harden", hs_cmd_harden,
-	 "harden [--bundle DIR | -] [--policy NAME]  print the hardened "
-	 "config"},
-	{"check", hs_cmd_check,
-	 "check FILE...            validate policy files"},
-	{"explain", hs_cmd_explain,
-	 "explain POLICY.json      what a tenant policy allows, and its "
-	 "ruleset"},
-	{"version", cmd_version, "version                  print the version"},
+	{"runtime", cmd_runtime, "runtime RUNTIME-ARGS...",
+	 "the OCI runtime wrapper (also: hardshim-runc RUNTIME-ARGS...)",
+	 "On create, run and restore: harden the bundle's config.json\n"
+	 "to the tenant's policy (atomically) and inject hardshim's\n"
+	 "hooks. On exec: narrow the new process to the container's\n"
+	 "recorded policy, or refuse. Then exec the real runtime (the\n"
+	 "config's \"runtime\") with the same arguments; every other\n"
+	 "subcommand is exec'd untouched. Invoked as hardshim-runc,\n"
+	 "every argument goes to the runtime: \"hardshim-runc --help\"\n"
+	 "prints the real runtime's help.\n"},
+	{"hook", cmd_hook, "hook STAGE < state.json",
+	 "the OCI hook, container state on stdin",
+	 "STAGE: createRuntime or prestart (install the tenant's\n"
+	 "network policy in the container's network namespace),\n"
+	 "poststart (attest the live process and its table), poststop\n"
+	 "(remove the table this container created in a persistent\n"
+	 "namespace). The wrapper injects these hooks; they are not\n"
+	 "meant to be run by hand.\n"},
+	{"harden", hs_cmd_harden, "harden [--bundle DIR | -] [--policy NAME]",
+	 "print the hardened config (preview; with -, a podman precreate hook)",
+	 "Reads DIR/config.json (or, with -, a config on stdin),\n"
+	 "hardens it as the wrapper would, under the policy the tenant\n"
+	 "selection picks (or NAME), and prints it. Nothing is written.\n"},
+	{"check", hs_cmd_check, "check [--config CONFIG] FILE...",
+	 "validate configs, policies, seccomp profiles, network policies",
+	 "One line per error: file:line:col for syntax, file: JSON path\n"
+	 "for meaning. A network policy's @NAMEs resolve against\n"
+	 "CONFIG's networks; a config among the FILEs checks every\n"
+	 "policy it names. Exit 1 on any error.\n"},
+	{"explain", hs_cmd_explain, "explain [--config CONFIG] POLICY.json",
+	 "what a tenant policy allows, and the nftables ruleset it installs",
+	 "Capabilities kept, syscalls denied by group, the host\n"
+	 "switches, what the network reaches and not (each @NAME with\n"
+	 "CONFIG's CIDRs), and the exact ruleset in nft syntax.\n"},
+	{"version", cmd_version, "version", "print the version", ""},
 };
 
-static int usage(void)
+static void print_usage(FILE *out)
 {
 	size_t i;
 
-	fprintf(stderr, "usage: hardshim COMMAND [ARGS...]\n");
+	fprintf(out, "usage: hardshim COMMAND [ARGS...]\n\n");
 	for (i = 0; i < HS_ARRAY_SIZE(commands); i++)
-		fprintf(stderr, "  hardshim %s\n", commands[i].usage);
-	return 2;
+		fprintf(out, "  %-8s %s\n", commands[i].name,
+			commands[i].summary);
+	fprintf(out, "\n\"hardshim COMMAND --help\" prints one command's "
+		     "usage. Exit codes: 0 success,\n1 refused or invalid, 2 "
+		     "usage. See docs/design.md.\n");
+}
+
+static void print_command_help(const struct command *c)
+{
+	printf("usage: hardshim %s\n\n%s%s\n%s", c->synopsis, c->summary,
+	       *c->help ? "\n" : "", c->help);
+}
+
+static bool is_help(const char *arg)
+{
+	return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
+}
+
+static const struct command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < HS_ARRAY_SIZE(commands); i++)
+		if (strcmp(name, commands[i].name) == 0)
+			return &commands[i];
+	return NULL;
 }
 
 int main(int argc, char **argv)
 {
 	const char *prog = argc > 0 ? strrchr(argv[0], '/') : NULL;
-	size_t i;
+	const struct command *c;
 
 	prog = prog ? prog + 1 : (argc > 0 ? argv[0] : "hardshim");
 	if (strcmp(prog, "hardshim-runc") == 0)
 		return hs_runtime_main(argc, argv);
-	if (argc < 2)
-		return usage();
-	for (i = 0; i < HS_ARRAY_SIZE(commands); i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "hardshim: unknown command \"%s\"\n", argv[1]);
-	return usage();
+	if (argc < 2) {
+		print_usage(stderr);
+		return 2;
+	}
+	/* "hardshim --help", "hardshim help [COMMAND]". */
+	if (is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
+		if (argc == 2) {
+			print_usage(stdout);
+			return 0;
+		}
+		c = argc == 3 ? find_command(argv[2]) : NULL;
+		if (!c) {
+			print_usage(stderr);
+			return 2;
+		}
+		print_command_help(c);
+		return 0;
+	}
+	c = find_command(argv[1]);
+	if (!c) {
+		fprintf(stderr, "hardshim: unknown command \"%s\"\n", argv[1]);
+		print_usage(stderr);
+		return 2;
+	}
+	/* "hardshim COMMAND --help". For `runtime` only when it is the only
+	 * argument: anything longer is the runtime's command line. */
+	if (argc >= 3 && is_help(argv[2]) &&
+	    (argc == 3 || strcmp(c->name, "runtime") != 0)) {
+		print_command_help(c);
+		return 0;
+	}
+	return c->run(argc - 1, argv + 1);
 }

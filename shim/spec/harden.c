@@ -1,4 +1,4 @@
-/* Spec hardening: the rules of DESIGN.md "Enforcement, in order", step 1.
+/* Spec hardening: the rules of docs/design.md "Enforcement, in order", step 1.
  *
  * Trust: the spec comes from the engine but carries tenant-chosen values
  * (user, capabilities, mounts, hooks, namespace and cgroup paths, sysctls,

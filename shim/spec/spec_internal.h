@@ -1,4 +1,4 @@
-/* The spec hardening module's files, each one rule family of DESIGN.md
+/* The spec hardening module's files, each one rule family of docs/design.md
  * "Enforcement, in order", step 1. Every rule grants what the policy or
  * the root-owned config names and refuses the rest:
  *   harden.c      hs_spec_harden: the order the rules run in, then the edits

@@ -1,6 +1,6 @@
 /* shim/spec/: hardening an OCI spec against a tenant policy. Every rule
- * of DESIGN.md "Enforcement, in order" step 1, mostly as refusals. The base
- * spec is `runc spec` output (tests/data/specs/runc-default.json); the
+ * of docs/design.md "Enforcement, in order" step 1, mostly as refusals. The
+ * base spec is `runc spec` output (tests/data/specs/runc-default.json); the
  * policies are policies/tenant-default.json (root remapped) and the
  * fixtures under tests/data/policies/. */
 #include <errno.h>
