@@ -145,6 +145,7 @@ else
 	fail ns/starts "$(tail -2 "$TMP/run.out")"
 fi
 check ns/table-in-container-netns ip netns exec "$ns" nft list table inet hardshim
+check ns/inspect-names-runtime [ "$(pm inspect --format '{{.OCIRuntime}}' "$c" 2>/dev/null)" = hardshim ]
 out=$(pm exec "$c" cat /proc/self/status 2>&1)
 hardened exec "$out"
 out=$(pm exec --privileged "$c" cat /proc/self/status 2>&1)
