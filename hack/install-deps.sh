@@ -18,6 +18,10 @@ packages=(
 	# locally, a kubelet-like gRPC client (Debian's python3 modules)
 	containerd containernetworking-plugins umoci python3-grpcio
 	python3-grpc-tools python3-pkg-resources binutils
+	# the podman end-to-end test and benchmark (test_podman.sh,
+	# hack/bench-podman.sh): podman 4.3 with its conmon, and netavark for
+	# podman's own bridge network (the namespace podman removes itself)
+	podman conmon netavark
 	# make dist and the node installer (its config merge; the merged file
 	# checked by the real containerd); the kind and deploy files' checks
 	python3-tomlkit python3-yaml shellcheck

@@ -13,7 +13,10 @@ int hs_netns_enter_pid(int pidfd, int pid, const char *expect_path,
 		       struct hs_error *err);
 
 /* Enters the network namespace at `path` (a persistent one, such as
- * /var/run/netns/NAME), refusing the host's. */
+ * /var/run/netns/NAME), refusing the host's. Returns HS_NETNS_GONE, and
+ * stays where it is, when nothing is at `path` any more (podman removes a
+ * container's namespace before runc runs its poststop hooks). */
+#define HS_NETNS_GONE 1
 int hs_netns_enter_path(const char *path, struct hs_error *err);
 
 #endif

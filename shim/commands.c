@@ -1,5 +1,6 @@
-/* The policy-author commands: `harden` (preview, or a podman precreate
- * hook) and `check` (validation with positions and JSON paths). */
+/* The policy-author commands: `harden` (a preview; not offered as a podman
+ * precreate hook, which no `podman exec` passes through: README "podman")
+ * and `check` (validation with positions and JSON paths). */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -87,7 +88,7 @@ int hs_cmd_harden(int argc, char **argv)
 	if (r < 0)
 		return fail(&err);
 	out = json_dumps(spec, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	/* As a podman precreate hook, a config lost on the way out must not
+	/* A config lost on the way out (a full disk, a closed pipe) must not
 	 * pass for success. */
 	if (!out || puts(out) == EOF || fflush(stdout) == EOF ||
 	    ferror(stdout)) {

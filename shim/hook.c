@@ -244,7 +244,9 @@ static int attest(const struct hs_state *st, struct hs_error *err)
 
 /* poststop: no pid. A table in a namespace given by path outlives the
  * container; it belongs to the pod, so only the container that installed
- * it removes it (an init container that exits must leave it). */
+ * it removes it (an init container that exits must leave it). A path with
+ * nothing at it is success: podman removes the namespace, and the table in
+ * it, before runc runs poststop. */
 static int post_stop(const struct hs_state *st, struct hs_error *err)
 {
 	_cleanup_json_ json_t *spec = NULL;
@@ -263,10 +265,13 @@ static int post_stop(const struct hs_state *st, struct hs_error *err)
 	if (!spec)
 		goto out;
 	path = hs_spec_netns_path(spec);
-	ret = 0;
-	if (path && (hs_netns_enter_path(path, err) < 0 ||
-		     hs_nft_delete_if_owner(st->id, &deleted, err) < 0))
+	ret = path ? hs_netns_enter_path(path, err) : HS_NETNS_GONE;
+	/* A namespace already gone took its table with it: nothing is left
+	 * to remove. Any other failure is still one. */
+	if (ret == 0 && hs_nft_delete_if_owner(st->id, &deleted, err) < 0)
 		ret = -1;
+	else if (ret == HS_NETNS_GONE)
+		ret = 0;
 out:
 	hs_policy_free(&p);
 	hs_config_free(&cfg);

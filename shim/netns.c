@@ -74,6 +74,8 @@ int hs_netns_enter_path(const char *path, struct hs_error *err)
 	if (ns_stat("/proc/thread-self/ns/net", &host, err) < 0)
 		return -1;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return HS_NETNS_GONE;
 	if (fd < 0)
 		return hs_err(err, errno, "%s: %s", path, strerror(errno));
 	if (setns(fd, CLONE_NEWNET) < 0)

@@ -43,13 +43,24 @@ struct wrapper {
 	struct hs_cache cache;
 };
 
+/* podman names the runtime in front of what its conmon read from the
+ * runtime's stderr ("OCI runtime error: hardshim: ..."), so there the line
+ * goes without a prefix of its own. podman is the engine that gives its
+ * conmon, and so the runtime, _CONTAINERS_ROOTLESS_UID (empty when root);
+ * the subcommands podman runs itself (start, kill, delete) do not get it,
+ * and podman prints their stderr as it is. */
+static const char *stderr_prefix(void)
+{
+	return getenv("_CONTAINERS_ROOTLESS_UID") ? "" : "hardshim: ";
+}
+
 /* One line on stderr, and in the runtime's JSON log when the engine asked
  * for one: that is the only place containerd shows the reason. */
 static int refuse(struct wrapper *w, struct hs_error *err, const char *action)
 {
 	struct hs_error ignored = {0};
 
-	fprintf(stderr, "hardshim: %s\n", err->msg);
+	fprintf(stderr, "%s%s\n", stderr_prefix(), err->msg);
 	if (w->args.log && w->args.log_format &&
 	    strcmp(w->args.log_format, "json") == 0) {
 		char msg[HS_ERR_MSG_MAX + 16];

@@ -93,3 +93,17 @@ fi
 check missing-name-table-kept [ "$(comment | cut -d: -f2)" = "$digest_2" ]
 state "$ba" ctr-a | "$HARDSHIM" hook poststop
 check range-change-poststop-removes-table [ -z "$(comment)" ]
+
+# podman removes a container's namespace before runc runs its poststop
+# hooks: a namespace already gone took its table with it, so poststop
+# succeeds, silently. Anything else at the path is still refused.
+gone=$(jq --arg p "/var/run/netns/$ns-gone" '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)' "$ba/config.json")
+mkdir -p "$TMP/gone" && printf '%s\n' "$gone" >"$TMP/gone/config.json"
+out=$(state "$TMP/gone" ctr-a | "$HARDSHIM" hook poststop 2>&1)
+check poststop-netns-gone-is-success exits_with $? 0 "$out" ""
+check poststop-netns-gone-silent [ -z "$out" ]
+touch "$TMP/not-a-netns"
+notns=$(jq --arg p "$TMP/not-a-netns" '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)' "$ba/config.json")
+mkdir -p "$TMP/notns" && printf '%s\n' "$notns" >"$TMP/notns/config.json"
+out=$(state "$TMP/notns" ctr-a | "$HARDSHIM" hook poststop 2>&1)
+check poststop-not-a-netns-refused exits_with $? 1 "$out" "$TMP/not-a-netns: setns"

@@ -66,6 +66,38 @@ static void test_conmon_create(void)
 	CHECK(a.root == NULL && a.log == NULL && a.log_format == NULL);
 }
 
+/* CRI-O's conmon: the runtime's own flags from [crio.runtime.runtimes.X]
+ * (runtime_root as --root, the cgroup manager) before "create", conmon's
+ * after it, with a terminal's --console-socket; the inline forms too. */
+static void test_crio_conmon_create(void)
+{
+	struct hs_error err = {0};
+	struct hs_runtime_args a;
+
+	CHECK(PARSE(&a, &err, "--root", "/run/runc", "--systemd-cgroup",
+		    "create", "--bundle",
+		    "/run/containers/storage/overlay-containers/c1/userdata",
+		    "--pid-file", "/run/containers/c1/pidfile", "--no-pivot",
+		    "--no-new-keyring", "--console-socket", "/tmp/conmon-term",
+		    "c1") == 0);
+	CHECK(a.sub == HS_SUB_CREATE);
+	CHECK(a.sub_index == 4);
+	CHECK_STR(a.root, "/run/runc");
+	CHECK_STR(a.bundle,
+		  "/run/containers/storage/overlay-containers/c1/userdata");
+	CHECK_STR(a.id, "c1");
+	CHECK(a.id_index == 13);
+	CHECK(a.log == NULL && a.log_format == NULL);
+	CHECK(PARSE(&a, &err, "--root=/run/runc", "--log=/run/c2/log.json",
+		    "--log-format=json", "create", "--bundle=/b", "--pid-file",
+		    "/p", "c2") == 0);
+	CHECK_STR(a.root, "/run/runc");
+	CHECK_STR(a.log, "/run/c2/log.json");
+	CHECK_STR(a.log_format, "json");
+	CHECK_STR(a.bundle, "/b");
+	CHECK_STR(a.id, "c2");
+}
+
 static void test_bundle_short_and_inline(void)
 {
 	struct hs_error err = {0};
@@ -468,6 +500,7 @@ int main(void)
 {
 	RUN(test_containerd_create);
 	RUN(test_conmon_create);
+	RUN(test_crio_conmon_create);
 	RUN(test_bundle_short_and_inline);
 	RUN(test_no_bundle_means_cwd);
 	RUN(test_run_flags_after_id);
