@@ -22,6 +22,9 @@ packages=(
 	# hack/bench-podman.sh): podman 4.3 with its conmon, and netavark for
 	# podman's own bridge network (the namespace podman removes itself)
 	podman conmon netavark
+	# the Docker test and benchmark (test_docker.sh, bench-engines.sh:
+	# dockerd 20.10 and its client; test_ctr.sh uses containerd, umoci)
+	docker.io
 	# make dist and the node installer (its config merge; the merged file
 	# checked by the real containerd); the kind and deploy files' checks
 	python3-tomlkit python3-yaml shellcheck
@@ -42,5 +45,14 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# docker.io ships an init script: no engine may start on the host because
+# of this install (the tests start their own, in private namespaces), so
+# policy-rc.d refuses every service start for the install's duration.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\n# hack/install-deps.sh: no service starts during the install\nexit 101\n' \
+		>/usr/sbin/policy-rc.d
+	chmod 0755 /usr/sbin/policy-rc.d
+	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
