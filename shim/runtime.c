@@ -51,7 +51,7 @@ struct wrapper {
  * and podman prints their stderr as it is. */
 static const char *stderr_prefix(void)
 {
-	return getenv("_CONTAINERS_ROOTLESS_UID") ? "" : "hardshim: ";
+	return secure_getenv("_CONTAINERS_ROOTLESS_UID") ? "" : "hardshim: ";
 }
 
 /* One line on stderr, and in the runtime's JSON log when the engine asked
