@@ -15,6 +15,11 @@
 # containers with ctr adds its ctr namespaces ("/default") there: this
 # test's config does, the shipped one does not (README). The test shows
 # both: refused without it, started with it.
+#
+# ctr's containers get a network namespace with lo alone. For the metadata
+# check, the test gives the running container a link of its own, as
+# test_docker.sh does (a veth into a namespace the test creates); and
+# `ctr run --cap-add CAP_SYS_ADMIN` is narrowed, not refused.
 source "$(dirname "$0")/lib.sh"
 require_root_runc
 source "$HS_ROOT/hack/engines.sh"
@@ -114,6 +119,58 @@ check table/in-container-netns [ "$(nsenter -t "${pid:-0}" -n nft list tables 2>
 check table/metadata-denied grep -q '169\.254\.169\.254' <(nsenter -t "${pid:-0}" -n nft list table inet hardshim 2>/dev/null)
 check table/cgroup-under-default jq -e --arg id "$id" '.linux.cgroupsPath == "/default/" + $id' \
 	"/run/containerd/io.containerd.runtime.v2.task/default/$id/config.json"
+# like TEXT GLOB: TEXT matches the shell pattern GLOB.
+# shellcheck disable=SC2053 # the right-hand side is the pattern
+like() { [[ $1 == $2 ]]; }
+# Its link, as test_docker.sh gives its container one: a veth into a
+# namespace of the test's own that answers HTTP as 169.254.169.254 and as a
+# pod of the cluster, 10.10.9.2; the container's side is 10.10.9.1 and
+# 169.254.169.1. The table hardshim installed must refuse the first at once
+# and let the second through.
+link_up() {
+	ip netns add hsc-far &&
+		ip link add eth0 netns "$pid" type veth peer name eth0 netns hsc-far &&
+		nsenter -t "$pid" -n sh -c 'ip addr add 10.10.9.1/24 dev eth0 &&
+			ip addr add 169.254.169.1/24 dev eth0 && ip link set eth0 up' &&
+		ip -n hsc-far addr add 10.10.9.2/24 dev eth0 &&
+		ip -n hsc-far addr add 169.254.169.254/24 dev eth0 &&
+		ip -n hsc-far link set eth0 up && ip -n hsc-far link set lo up || return 1
+	mkdir -p "$TMP/www" && echo far >"$TMP/www/index.html"
+	ip netns exec hsc-far busybox httpd -f -p 80 -h "$TMP/www" </dev/null >/dev/null 2>&1 &
+	at_exit "kill $!"
+}
+at_exit "ip netns del hsc-far"
+# probe EXEC-ID ADDR: an HTTP GET from inside the container (ctr task exec,
+# busybox wget): "rc=N ms=M out=...".
+probe() {
+	eng_ctr task exec --exec-id "$1" "$id" sh -c 'a=$(cut -d" " -f1 /proc/uptime)
+		out=$(timeout 3 wget -q -O - "http://$0/" 2>&1); rc=$?
+		b=$(cut -d" " -f1 /proc/uptime)
+		echo "rc=$rc ms=$(( (${b%.*}${b#*.} - ${a%.*}${a#*.}) * 10 )) out=$out"' "$2" 2>&1
+}
+# The far side answers the node (no table there): so a refusal below is the
+# container's table.
+far_answers() {
+	local i
+	for ((i = 0; i < 25; i++)); do
+		[ "$(ip netns exec hsc-far timeout 2 busybox wget -q -O - http://169.254.169.254/ 2>/dev/null)" = far ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+if [ -n "$pid" ] && link_up && far_answers; then
+	r=$(probe p1 10.10.9.2)
+	echo "# pod of the cluster: $r"
+	check metadata/cluster-pod-reached like "$r" "rc=0 *out=far"
+	r=$(probe p2 169.254.169.254)
+	echo "# metadata: $r"
+	ms=${r#*ms=}
+	ms=${ms%% *}
+	check metadata/refused-at-once like "$r" "rc=1*Connection refused*"
+	check metadata/within-a-second [ "${ms:-9999}" -lt 1000 ]
+else
+	fail metadata/link "could not give the container a link"
+fi
 out=$(eng_ctr task exec --exec-id e1 "$id" cat /proc/self/status 2>&1)
 hardened exec "$out" 65534
 out=$(eng_ctr task exec --exec-id e2 --user 0 "$id" cat /proc/self/status 2>&1)
@@ -132,6 +189,17 @@ check table/no-runc-state-left [ ! -e "$RR/$id" ]
 refused privileged 'privileged container' --privileged
 refused host-root-bind 'hostPath "/"' --mount type=bind,src=/,dst=/host,options=rbind:ro
 refused host-network 'host network' --net-host
+
+# --- narrowed: --cap-add CAP_SYS_ADMIN (ctr's spelling) runs without it -------
+out=$(run "$ROOT_IMG" cap-add-sys-admin --cap-add CAP_SYS_ADMIN -- cat /proc/self/status)
+bnd=$(field CapBnd "$out")
+check cap-add-sys-admin/runs [ -n "$bnd" ]
+check cap-add-sys-admin/not-in-bounding-set [ $(((0x${bnd:-200000} >> 21) & 1)) -eq 0 ]
+hardened cap-add-sys-admin "$out" 65534
+# Its own decision, by its id.
+check cap-add-sys-admin/decision-logged jq -e -s 'any(.[]; .id == "hs-ctr-cap-add-sys-admin" and
+	any(.narrowed[]?; test("^capabilities dropped.*CAP_SYS_ADMIN")))' "$TMP/decisions.log"
+grep -m1 '"id":"hs-ctr-cap-add-sys-admin"' "$TMP/decisions.log" | sed 's/^/# decision: /'
 
 # --- the shipped config: ctr's cgroup parent is not among its cgroupParents -----
 cp "$HARDSHIM_CONFIG" "$TMP/with-default.json"
