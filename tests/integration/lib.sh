@@ -111,3 +111,26 @@ bundle_digest() {
 exits_with() {
 	[ "$1" -eq "$2" ] && [[ "$3" == *"$4"* ]]
 }
+
+# status_field NAME TEXT: a field of a /proc/PID/status dump, tabs squeezed.
+status_field() { printf '%s\n' "$2" | grep -m1 "^$1:" | cut -f2- | tr -s '\t' ' '; }
+
+# like TEXT GLOB: TEXT matches the shell pattern GLOB.
+# shellcheck disable=SC2053 # the right-hand side is the pattern
+like() { [[ $1 == $2 ]]; }
+
+# check_hardened CASE STATUS [UID]: what a tenant process must show in its
+# /proc/PID/status dump: the uid (65534, the remapped root, by default) in
+# every slot, a seccomp filter, no_new_privs, no effective or permitted
+# capability, and the bounding set within tenant-default's ceiling (CHOWN
+# DAC_OVERRIDE FOWNER FSETID KILL NET_BIND_SERVICE = 0x43b).
+check_hardened() {
+	local uid=${3:-65534} bnd
+	check "$1/uid-$uid" [ "$(status_field Uid "$2")" = "$uid $uid $uid $uid" ]
+	check "$1/seccomp-filter" [ "$(status_field Seccomp "$2")" = 2 ]
+	check "$1/no-new-privs" [ "$(status_field NoNewPrivs "$2")" = 1 ]
+	check "$1/cap-eff-empty" [ "$(status_field CapEff "$2")" = 0000000000000000 ]
+	check "$1/cap-prm-empty" [ "$(status_field CapPrm "$2")" = 0000000000000000 ]
+	bnd=$(status_field CapBnd "$2")
+	check "$1/cap-bnd-within-ceiling" [ $((0x${bnd:-ffff} & ~0x43b)) -eq 0 ]
+}

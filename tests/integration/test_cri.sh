@@ -163,23 +163,6 @@ ctr_state() { cri container-status "$1" 2>/dev/null | jq -r .status.state; }
 ctr_pid() { runc --root "$CRI_RUNC_ROOT" state "$1" 2>/dev/null | jq -r .pid; }
 # policy_of ID: the policy hardshim recorded in the hardened config.json.
 policy_of() { jq -r '.annotations["hardshim.dev/policy"] // "none"' "$CRI_TASKS/$1/config.json" 2>/dev/null; }
-# field NAME TEXT: a field of a /proc/PID/status dump, tabs squeezed.
-field() { printf '%s\n' "$2" | grep -m1 "^$1:" | cut -f2- | tr -s '\t' ' '; }
-# hardened CASE STATUS UID: what a tenant process must show; CapBnd within
-# tenant-default's ceiling (CHOWN DAC_OVERRIDE FOWNER FSETID KILL
-# NET_BIND_SERVICE = 0x43b).
-hardened() {
-	local bnd
-	check "$1/uid-$3" [ "$(field Uid "$2")" = "$3 $3 $3 $3" ]
-	check "$1/seccomp-filter" [ "$(field Seccomp "$2")" = 2 ]
-	check "$1/no-new-privs" [ "$(field NoNewPrivs "$2")" = 1 ]
-	check "$1/cap-eff-empty" [ "$(field CapEff "$2")" = 0000000000000000 ]
-	bnd=$(field CapBnd "$2")
-	check "$1/cap-bnd-within-ceiling" [ $((0x${bnd:-ffff} & ~0x43b)) -eq 0 ]
-}
-# like TEXT GLOB: TEXT matches the shell pattern GLOB.
-# shellcheck disable=SC2053 # the right-hand side is the pattern
-like() { [[ $1 == $2 ]]; }
 # exec_out ID CMD...: ExecSync's stdout (its exit code in $TMP/exec.rc).
 exec_out() {
 	local id=$1 r
@@ -239,12 +222,12 @@ check tenant/container-runs [ "$(ctr_state "$cid")" = CONTAINER_RUNNING ]
 check tenant/kubelet-asked-for-root jq -e '.containers[0].config.linux.security_context.run_as_user.value == "0"' "$TMP/pods/web.json"
 pid=$(ctr_pid "$cid")
 st=$(cat "/proc/${pid:-0}/status" 2>/dev/null)
-hardened tenant/app "$st" 65534
-check tenant/app-gid-65534 [ "$(field Gid "$st")" = "65534 65534 65534 65534" ]
+check_hardened tenant/app "$st" 65534
+check tenant/app-gid-65534 [ "$(status_field Gid "$st")" = "65534 65534 65534 65534" ]
 spid=$(ctr_pid "$sid")
 sst=$(cat "/proc/${spid:-0}/status" 2>/dev/null)
-check tenant/sandbox-seccomp-filter [ "$(field Seccomp "$sst")" = 2 ]
-check tenant/sandbox-no-new-privs [ "$(field NoNewPrivs "$sst")" = 1 ]
+check tenant/sandbox-seccomp-filter [ "$(status_field Seccomp "$sst")" = 2 ]
+check tenant/sandbox-no-new-privs [ "$(status_field NoNewPrivs "$sst")" = 1 ]
 
 # 2: the policy of the namespace (tenant-a: the default).
 check policy/tenant-a-sandbox-gets-tenant-default [ "$(policy_of "$sid")" = tenant-default ]
@@ -265,7 +248,7 @@ cache-written
 # the container's policy.
 check exec/id-is-the-remapped-user [ "$(exec_out "$cid" id -u)" = 65534 ]
 est=$(exec_out "$cid" cat /proc/self/status)
-hardened exec/process "$est" 65534
+check_hardened exec/process "$est" 65534
 
 # 3: the pod's network namespace, made by CNI.
 netns=$(jq -r '.linux.namespaces[] | select(.type == "network") | .path' "$CRI_TASKS/$sid/config.json" 2>/dev/null)
@@ -335,8 +318,8 @@ cid=$(new_ctr batch app --command sleep 3600) && start_ctr batch app "$cid"
 check policy/select-tenant-batch-container [ "$(policy_of "$cid")" = tenant-batch ]
 pid=$(ctr_pid "$cid")
 st=$(cat "/proc/${pid:-0}/status" 2>/dev/null)
-check policy/select-tenant-batch-uid-1000 [ "$(field Uid "$st")" = "1000 1000 1000 1000" ]
-check policy/select-tenant-batch-cap-bnd-kill-only [ "$(field CapBnd "$st")" = 0000000000000020 ]
+check policy/select-tenant-batch-uid-1000 [ "$(status_field Uid "$st")" = "1000 1000 1000 1000" ]
+check policy/select-tenant-batch-cap-bnd-kill-only [ "$(status_field CapBnd "$st")" = 0000000000000020 ]
 check policy/select-tenant-batch-rootfs-read-only grep -qE '^[0-9]+ [0-9]+ [^ ]+ / / ro[, ]' "/proc/${pid:-0}/mountinfo"
 # 6: tenant-batch refuses exec.
 exec_out "$cid" id -u >/dev/null

@@ -65,17 +65,6 @@ cid() {
 	at_exit "eng_ctr task kill -s KILL $id; eng_ctr container rm $id"
 	echo "$id"
 }
-field() { printf '%s\n' "$2" | grep -m1 "^$1:" | cut -f2- | tr -s '\t' ' '; }
-# hardened CASE STATUS UID: tenant-default's process (see test_docker.sh).
-hardened() {
-	local bnd
-	check "$1/uid-$3" [ "$(field Uid "$2")" = "$3 $3 $3 $3" ]
-	check "$1/seccomp-filter" [ "$(field Seccomp "$2")" = 2 ]
-	check "$1/no-new-privs" [ "$(field NoNewPrivs "$2")" = 1 ]
-	check "$1/cap-eff-empty" [ "$(field CapEff "$2")" = 0000000000000000 ]
-	bnd=$(field CapBnd "$2")
-	check "$1/cap-bnd-within-ceiling" [ $((0x${bnd:-ffff} & ~0x43b)) -eq 0 ]
-}
 # run IMAGE NAME CTR-RUN-OPTION... -- CMD...: ctr run --rm through hardshim.
 run() {
 	local img=$1 id
@@ -103,12 +92,12 @@ refused() {
 
 # --- a USER image: starts as that user, hardened -----------------------------
 out=$(run "$USER_IMG" user -- sh -c 'cat /proc/self/status')
-hardened user-image "$out" 1000
-check user-image/gid-1000 [ "$(field Gid "$out")" = "1000 1000 1000 1000" ]
+check_hardened user-image "$out" 1000
+check user-image/gid-1000 [ "$(status_field Gid "$out")" = "1000 1000 1000 1000" ]
 
 # --- a root image: remapped -------------------------------------------------------
 out=$(run "$ROOT_IMG" root -- cat /proc/self/status)
-hardened root-image "$out" 65534
+check_hardened root-image "$out" 65534
 check root-image/decision-logged grep -q '"result":"hardened".*root remapped' "$TMP/decisions.log"
 
 # A long-running one: its table, in its own network namespace.
@@ -119,9 +108,6 @@ check table/in-container-netns [ "$(nsenter -t "${pid:-0}" -n nft list tables 2>
 check table/metadata-denied grep -q '169\.254\.169\.254' <(nsenter -t "${pid:-0}" -n nft list table inet hardshim 2>/dev/null)
 check table/cgroup-under-default jq -e --arg id "$id" '.linux.cgroupsPath == "/default/" + $id' \
 	"/run/containerd/io.containerd.runtime.v2.task/default/$id/config.json"
-# like TEXT GLOB: TEXT matches the shell pattern GLOB.
-# shellcheck disable=SC2053 # the right-hand side is the pattern
-like() { [[ $1 == $2 ]]; }
 # Its link, as test_docker.sh gives its container one: a veth into a
 # namespace of the test's own that answers HTTP as 169.254.169.254 and as a
 # pod of the cluster, 10.10.9.2; the container's side is 10.10.9.1 and
@@ -172,9 +158,9 @@ else
 	fail metadata/link "could not give the container a link"
 fi
 out=$(eng_ctr task exec --exec-id e1 "$id" cat /proc/self/status 2>&1)
-hardened exec "$out" 65534
+check_hardened exec "$out" 65534
 out=$(eng_ctr task exec --exec-id e2 --user 0 "$id" cat /proc/self/status 2>&1)
-hardened exec-user-0 "$out" 65534
+check_hardened exec-user-0 "$out" 65534
 eng_ctr task kill -s KILL "$id" >/dev/null 2>&1
 for ((i = 0; i < 50; i++)); do
 	[ "$(eng_ctr task ls 2>/dev/null | awk -v id="$id" '$1 == id { print $3 }')" = STOPPED ] && break
@@ -192,10 +178,10 @@ refused host-network 'host network' --net-host
 
 # --- narrowed: --cap-add CAP_SYS_ADMIN (ctr's spelling) runs without it -------
 out=$(run "$ROOT_IMG" cap-add-sys-admin --cap-add CAP_SYS_ADMIN -- cat /proc/self/status)
-bnd=$(field CapBnd "$out")
+bnd=$(status_field CapBnd "$out")
 check cap-add-sys-admin/runs [ -n "$bnd" ]
 check cap-add-sys-admin/not-in-bounding-set [ $(((0x${bnd:-200000} >> 21) & 1)) -eq 0 ]
-hardened cap-add-sys-admin "$out" 65534
+check_hardened cap-add-sys-admin "$out" 65534
 # Its own decision, by its id.
 check cap-add-sys-admin/decision-logged jq -e -s 'any(.[]; .id == "hs-ctr-cap-add-sys-admin" and
 	any(.narrowed[]?; test("^capabilities dropped.*CAP_SYS_ADMIN")))' "$TMP/decisions.log"

@@ -67,23 +67,6 @@ eng_rootfs "$TMP/rootfs" && tar -C "$TMP/rootfs" -cf "$TMP/busybox-root.tar" . &
 	{ fail setup "docker import"; exit 1; }
 rm -rf "$TMP/rootfs" "$TMP/busybox-root.tar"
 
-# status FIELD TEXT: a field of a /proc/PID/status dump, tabs squeezed.
-field() { printf '%s\n' "$2" | grep -m1 "^$1:" | cut -f2- | tr -s '\t' ' '; }
-# hardened CASE STATUS: a tenant process under tenant-default: uid 65534,
-# seccomp, no_new_privs, no effective capability, the bounding set within
-# the ceiling (CHOWN DAC_OVERRIDE FOWNER FSETID KILL NET_BIND_SERVICE = 0x43b).
-hardened() {
-	local bnd
-	check "$1/uid-65534" [ "$(field Uid "$2")" = "65534 65534 65534 65534" ]
-	check "$1/seccomp-filter" [ "$(field Seccomp "$2")" = 2 ]
-	check "$1/no-new-privs" [ "$(field NoNewPrivs "$2")" = 1 ]
-	check "$1/cap-eff-empty" [ "$(field CapEff "$2")" = 0000000000000000 ]
-	bnd=$(field CapBnd "$2")
-	check "$1/cap-bnd-within-ceiling" [ $((0x${bnd:-ffff} & ~0x43b)) -eq 0 ]
-}
-# like TEXT GLOB: TEXT matches the shell pattern GLOB.
-# shellcheck disable=SC2053 # the right-hand side is the pattern
-like() { [[ $1 == $2 ]]; }
 cpid() { "${D[@]}" inspect -f '{{.State.Pid}}' "$1" 2>/dev/null; }
 cid_of() { "${D[@]}" inspect -f '{{.Id}}' "$1" 2>/dev/null; }
 TASKS=/run/docker/containerd/daemon/io.containerd.runtime.v2.task/moby
@@ -112,7 +95,7 @@ refused() {
 check root-image/runs [ "$("${D[@]}" inspect -f '{{.State.Running}}' web 2>/dev/null)" = true ]
 pid=$(cpid web)
 WEB=$(cid_of web)
-hardened root-image "$(cat "/proc/${pid:-0}/status" 2>/dev/null)"
+check_hardened root-image "$(cat "/proc/${pid:-0}/status" 2>/dev/null)"
 check root-image/policy-tenant-default jq -e '.annotations["hardshim.dev/policy"] == "tenant-default"' "$TASKS/$WEB/config.json"
 check root-image/docker-hook-kept jq -e '.hooks.prestart | map(.args[0]) | index("libnetwork-setkey") != null' "$TASKS/$WEB/config.json"
 
@@ -172,10 +155,10 @@ refused privileged 'privileged container' --privileged
 refused host-root-bind 'hostPath "/"' -v /:/host
 refused host-network 'host network' --network host
 out=$("${D[@]}" run --rm --network none --cap-add SYS_ADMIN "$IMG" cat /proc/self/status 2>&1)
-check cap-add-sys-admin/runs [ -n "$(field CapBnd "$out")" ]
-bnd=$(field CapBnd "$out")
+check cap-add-sys-admin/runs [ -n "$(status_field CapBnd "$out")" ]
+bnd=$(status_field CapBnd "$out")
 check cap-add-sys-admin/not-in-bounding-set [ $(((0x${bnd:-200000} >> 21) & 1)) -eq 0 ]
-hardened cap-add-sys-admin "$out"
+check_hardened cap-add-sys-admin "$out"
 check cap-add-sys-admin/decision-logged grep -q 'capabilities dropped.*SYS_ADMIN' "$TMP/decisions.log"
 grep -m1 'capabilities dropped' "$TMP/decisions.log" | sed 's/^/# decision: /'
 
@@ -184,8 +167,8 @@ for e in plain:--user=65534 privileged:--privileged root:-u0; do
 	name=${e%%:*}
 	if [ "$name" = plain ]; then opt=(); else opt=("${e#*:}"); fi
 	out=$("${D[@]}" exec "${opt[@]}" web cat /proc/self/status 2>&1)
-	hardened "exec-$name" "$out"
-	bnd=$(field CapBnd "$out")
+	check_hardened "exec-$name" "$out"
+	bnd=$(status_field CapBnd "$out")
 	check "exec-$name/no-sys-admin" [ $(((0x${bnd:-200000} >> 21) & 1)) -eq 0 ]
 done
 

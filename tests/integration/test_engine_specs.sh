@@ -76,21 +76,6 @@ make_sources() {
 			esac
 		done
 }
-# status FIELD TEXT: FIELD's value in a /proc/PID/status dump.
-status() { printf '%s\n' "$2" | grep -m1 "^$1:" | cut -f2- | tr -s '\t' ' '; }
-# hardened NAME TEXT UID: what every engine's container must show.
-hardened() {
-	check "$1/seccomp" [ "$(status Seccomp "$2")" = 2 ]
-	check "$1/no-new-privs" [ "$(status NoNewPrivs "$2")" = 1 ]
-	check "$1/uid" [ "$(status Uid "$2")" = "$3 $3 $3 $3" ]
-	check "$1/cap-eff-empty" [ "$(status CapEff "$2")" = 0000000000000000 ]
-	check "$1/cap-prm-empty" [ "$(status CapPrm "$2")" = 0000000000000000 ]
-	# within tenant-default's ceiling: CHOWN DAC_OVERRIDE FOWNER FSETID KILL
-	# NET_BIND_SERVICE = 0x43b
-	local bnd
-	bnd=$(status CapBnd "$2")
-	check "$1/cap-bnd-within-ceiling" [ $((0x$bnd & ~0x43b)) -eq 0 ]
-}
 STATUS='cat /proc/self/status; echo groups: $(id -G)'
 
 # --- containerd CRI: the pod sandbox ------------------------------------------
@@ -108,7 +93,7 @@ at_exit "runc --root $R delete --force $sb"
 check cri-sandbox/starts [ $? -eq 0 ]
 pid=$(runc --root "$R" state "$sb" 2>/dev/null | jq -r .pid)
 if [ -n "$pid" ] && [ -r "/proc/$pid/status" ]; then
-	hardened cri-sandbox "$(cat "/proc/$pid/status")" 65535
+	check_hardened cri-sandbox "$(cat "/proc/$pid/status")" 65535
 	check cri-sandbox/table-in-pod-netns ip netns exec "${netns##*/}" nft list table inet hardshim
 else
 	fail cri-sandbox/running "no pid"
@@ -125,8 +110,8 @@ check cri-app/root-image-as-engines-write-it jq -e '.process.user == {"uid": 0, 
 at_exit "runc --root $R delete --force $app"
 out=$("$HARDSHIM" runtime --root "$R" run --bundle "$b" "$app" 2>&1 </dev/null)
 check cri-app/starts [ $? -eq 0 ]
-hardened cri-app "$out" 65534
-check cri-app/gid-and-groups-remapped [ "$(status Gid "$out")" = "65534 65534 65534 65534" ]
+check_hardened cri-app "$out" 65534
+check cri-app/gid-and-groups-remapped [ "$(status_field Gid "$out")" = "65534 65534 65534 65534" ]
 check cri-app/groups [ "$(printf '%s\n' "$out" | sed -n 's/^groups: //p')" = 65534 ]
 check cri-app/joined-sandbox-ipc [ "$(stat -L -c %i "/proc/$pid/ns/ipc")" = "$(jq -r '.linux.namespaces[] | select(.type == "ipc") | .path' "$b/config.json" | xargs stat -L -c %i)" ]
 check cri-app/kubelet-mounts-kept jq -e '[.mounts[] | select(.source | startswith("/var/lib/kubelet/pods/"))] | length == 4' "$b/config.json"
@@ -154,7 +139,7 @@ make_sources "$b"
 at_exit "runc --root $R delete --force $did"
 out=$("$HARDSHIM" runtime --root "$R" run --bundle "$b" "$did" 2>&1 </dev/null)
 check docker/starts [ $? -eq 0 ]
-hardened docker "$out" 65534
+check_hardened docker "$out" 65534
 check docker/groups [ "$(printf '%s\n' "$out" | sed -n 's/^groups: //p')" = 65534 ]
 check docker/granted-hook-kept jq -e '.hooks.prestart | map(.path) | index("/bin/true") != null' "$b/config.json"
 # Without the grant, Docker's hook is refused like any other.
@@ -173,7 +158,7 @@ make_sources "$b"
 at_exit "runc --root $R delete --force $poid"
 out=$("$HARDSHIM" runtime --root "$R" run --bundle "$b" "$poid" 2>&1 </dev/null)
 check podman/starts [ $? -eq 0 ]
-hardened podman "$out" 65534
+check_hardened podman "$out" 65534
 
 # --- a kube-system pod: host network, and a privileged app container ---------
 # containerd's shape for hostNetwork (no network namespace, none for uts
@@ -199,11 +184,11 @@ at_exit "runc --root $R delete --force $sapp"
 out=$("$HARDSHIM" runtime --root "$R" run --bundle "$b" "$sapp" 2>&1 </dev/null)
 check system/privileged-app-starts [ $? -eq 0 ]
 check system/policy jq -e '.annotations["hardshim.dev/policy"] == "system"' "$b/config.json"
-check system/root-kept [ "$(status Uid "$out")" = "0 0 0 0" ]
-check system/seccomp [ "$(status Seccomp "$out")" = 2 ]
-check system/no-new-privs [ "$(status NoNewPrivs "$out")" = 1 ]
+check system/root-kept [ "$(status_field Uid "$out")" = "0 0 0 0" ]
+check system/seccomp [ "$(status_field Seccomp "$out")" = 2 ]
+check system/no-new-privs [ "$(status_field NoNewPrivs "$out")" = 1 ]
 # CAP_SYS_ADMIN (21) is effective: asked for, and inside system's ceiling
-eff=$(status CapEff "$out")
+eff=$(status_field CapEff "$out")
 check system/cap-sys-admin [ $(((0x${eff:-0} >> 21) & 1)) -eq 1 ]
 check system/host-network [ "$(jq -r '[.linux.namespaces[] | select(.type == "network")] | length' "$b/config.json")" = 0 ]
 # The same privileged container in a tenant namespace: refused, in the

@@ -84,18 +84,6 @@ if ! pm import "$TMP/root.tar" "$IMG" >"$TMP/import.out" 2>&1; then
 fi
 check containers-conf-selects-hardshim [ "$(pm info --format '{{.Host.OCIRuntime.Path}}' 2>/dev/null)" = "$RT" ]
 
-# status FIELD TEXT: FIELD's value in a /proc/PID/status dump.
-status() { printf '%s\n' "$2" | grep -m1 "^$1:" | cut -f2- | tr -s '\t' ' '; }
-# hardened NAME TEXT: a tenant-default process.
-hardened() {
-	check "$1/uid" [ "$(status Uid "$2")" = "65534 65534 65534 65534" ]
-	check "$1/seccomp" [ "$(status Seccomp "$2")" = 2 ]
-	check "$1/no-new-privs" [ "$(status NoNewPrivs "$2")" = 1 ]
-	check "$1/cap-eff-empty" [ "$(status CapEff "$2")" = 0000000000000000 ]
-	local bnd
-	bnd=$(status CapBnd "$2")
-	check "$1/cap-bnd-within-ceiling" [ $((0x${bnd:-ffff} & ~0x43b)) -eq 0 ]
-}
 # refused NAME TEXT WORDS: podman's output holds hardshim's reason, in the
 # user's WORDS, after exactly one "hardshim:".
 refused() {
@@ -112,9 +100,9 @@ clean() {
 
 # --- a stock root image starts hardened, by either route ---------------------
 out=$(pm run --rm --network none "${ULIMITS[@]}" "$IMG" cat /proc/self/status 2>&1)
-hardened conf/run "$out"
+check_hardened conf/run "$out"
 out=$(pr run --rm --network none "${ULIMITS[@]}" "$IMG" cat /proc/self/status 2>&1)
-hardened runtime-flag/run "$out"
+check_hardened runtime-flag/run "$out"
 
 # --- refusals and narrowing, in podman's output ------------------------------
 out=$(pm run --rm --network none "${ULIMITS[@]}" --privileged "$IMG" true 2>&1)
@@ -124,7 +112,7 @@ refused conf/host-root-refused "$out" 'hostPath "/"'
 out=$(pm run --rm --network host "${ULIMITS[@]}" "$IMG" true 2>&1)
 refused conf/host-network-refused "$out" 'host network'
 out=$(pm run --rm --network none "${ULIMITS[@]}" --cap-add SYS_ADMIN "$IMG" cat /proc/self/status 2>&1)
-hardened conf/cap-add-sys-admin-narrowed "$out"
+check_hardened conf/cap-add-sys-admin-narrowed "$out"
 # By --runtime PATH, podman names the runtime by its path.
 out=$(pr run --rm --network none "${ULIMITS[@]}" --privileged "$IMG" true 2>&1)
 if grep -qF "$RT: privileged container" <<<"$out" && ! grep -q 'hardshim: ' <<<"$out"; then
@@ -190,9 +178,6 @@ probe() {
 		b=$(cut -d" " -f1 /proc/uptime)
 		echo "rc=$rc ms=$(( (${b%.*}${b#*.} - ${a%.*}${a#*.}) * 10 )) out=$out"' "$1" 2>&1
 }
-# like TEXT GLOB: TEXT matches the shell pattern GLOB.
-# shellcheck disable=SC2053 # the right-hand side is the pattern
-like() { [[ $1 == $2 ]]; }
 if link_up && far_answers; then
 	r=$(probe 10.10.9.2)
 	echo "# pod of the cluster: $r"
@@ -211,11 +196,11 @@ wait "${FAR_HTTPD:-}" 2>/dev/null
 ip netns del "$far" 2>/dev/null
 check ns/inspect-names-runtime [ "$(pm inspect --format '{{.OCIRuntime}}' "$c" 2>/dev/null)" = hardshim ]
 out=$(pm exec "$c" cat /proc/self/status 2>&1)
-hardened exec "$out"
+check_hardened exec "$out"
 out=$(pm exec --privileged "$c" cat /proc/self/status 2>&1)
-hardened exec-privileged "$out"
+check_hardened exec-privileged "$out"
 out=$(pm exec -u 0 "$c" cat /proc/self/status 2>&1)
-hardened exec-user-0 "$out"
+check_hardened exec-user-0 "$out"
 out=$(pm stop -t 0 "$c" 2>&1)
 clean ns/stop-no-error "$out"
 out=$(pm rm "$c" 2>&1)
