@@ -27,6 +27,32 @@ struct hs_hook_grant {
 	const json_t *args; /* array of strings: a prefix of the hook's args */
 };
 
+/* "monitor": how a start relates to the node's monitor (README
+ * "Monitor"). off: plain ERRNO actions, nothing expected; optional: the
+ * escape syscalls are sent to the monitor when it answers at `socket`,
+ * otherwise the container starts with ERRNO actions and an "unmonitored"
+ * event; required: a start is refused while the monitor does not answer. */
+enum hs_monitor_mode {
+	HS_MONITOR_OFF,
+	HS_MONITOR_OPTIONAL,
+	HS_MONITOR_REQUIRED,
+};
+
+#define HS_MONITOR_DEFAULT_SOCKET "/run/hardshim/monitor.sock"
+#define HS_MONITOR_SOCKET_MAX 108 /* sun_path */
+#define HS_MONITOR_VERIFY_MAX 86400
+
+struct hs_monitor_config {
+	enum hs_monitor_mode mode;
+	char socket[HS_MONITOR_SOCKET_MAX]; /* absolute */
+	char metrics[HS_PATH_MAX]; /* node_exporter textfile; "" none */
+	int verify_interval; /* seconds between re-attestations; 0: none */
+	/* runc --root directories whose containers `verify --all` and the
+	 * monitor's re-attestation cover. */
+	const char *runc_roots[HS_CONFIG_MAX_LIST];
+	size_t n_runc_roots;
+};
+
 struct hs_config {
 	json_t *json; /* owns every string below */
 	char path[HS_PATH_MAX]; /* absolute */
@@ -60,6 +86,7 @@ struct hs_config {
 	 * name. The table is what hs_netpol_parse resolves against. */
 	struct hs_netnames networks; /* .v owned; names borrowed from json */
 	struct hs_cidr *network_cidrs; /* owned: every name's CIDRs */
+	struct hs_monitor_config monitor;
 };
 
 /* The variables an engineDirs template may use. */
@@ -86,6 +113,13 @@ int hs_config_parse(json_t *json, const char *file, const char *dir,
 		    struct hs_config *cfg, struct hs_error *err);
 
 void hs_config_free(struct hs_config *cfg);
+
+/* The "monitor" object (absent: mode off, the default socket, no metrics,
+ * no re-attestation, runc's default root). Pure; `dir` as for
+ * hs_config_parse. */
+int hs_config_parse_monitor(const json_t *json, const char *file,
+			    const char *dir, struct hs_monitor_config *m,
+			    struct hs_error *err);
 
 /* A config with no file behind it: every list at its built-in default
  * (engine directories, netns directories and cgroup parents of a node with

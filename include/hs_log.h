@@ -1,8 +1,9 @@
 /* Where a refusal is reported besides stderr:
  *  - the runtime's JSON log (`--log FILE --log-format json`), because
  *    containerd drops the wrapper's stderr and shows only that file;
- *  - the decision log named in the config: one JSON line per container
- *    start or exec, allowed or refused, so that every decision is kept. */
+ *  - the decision log named in the config: one event line (hs_event.h)
+ *    per container start or exec, allowed or refused, so that every
+ *    decision is kept. */
 #ifndef HS_LOG_H
 #define HS_LOG_H
 
@@ -16,6 +17,7 @@ int hs_log_runtime_error(const char *path, const char *msg,
 struct hs_decision {
 	const char *action; /* "create", "exec", ... */
 	const char *id; /* container id, may be NULL */
+	const char *pod_namespace, *pod_name; /* from the spec; may be NULL */
 	const char *policy; /* may be NULL when refused before selection */
 	const char *digest;
 	const char *result; /* "hardened", "refused" */

@@ -64,6 +64,13 @@ struct hs_host_path {
 	bool read_only; /* the mount is made read-only (default) */
 };
 
+/* "onViolation": the monitor's answer to an escape syscall. deny answers
+ * EPERM and records an event; kill also kills the container. */
+enum hs_on_violation {
+	HS_VIOLATION_DENY,
+	HS_VIOLATION_KILL,
+};
+
 struct hs_policy {
 	json_t *json; /* owns the borrowed lists below */
 	char file[HS_PATH_MAX];
@@ -88,6 +95,7 @@ struct hs_policy {
 	bool allow_devices;
 	bool readonly_rootfs;
 	bool allow_exec;
+	enum hs_on_violation on_violation;
 	/* "host": switches for system pods (kube-proxy, CNI agents, etcd),
 	 * each turning one protection off. */
 	uint32_t host_ns; /* enum hs_ns bits that may be the host's */

@@ -13,10 +13,11 @@
 #include "hs_path.h"
 
 static const char *const config_keys[] = {
-	"comment",    "runtime",     "policyDir",     "defaultPolicy",
-	"tenants",    "hookTimeout", "decisionLog",   "cacheDir",
-	"engineDirs", "netnsDirs",   "cgroupParents", "hooks",
-	"networks",   NULL,
+	"comment",	 "runtime",	  "policyDir",
+	"defaultPolicy", "tenants",	  "hookTimeout",
+	"decisionLog",	 "cacheDir",	  "engineDirs",
+	"netnsDirs",	 "cgroupParents", "hooks",
+	"networks",	 "monitor",	  NULL,
 };
 static const char *const tenant_keys[] = {"namespace", "policy", NULL};
 static const char *const hook_keys[] = {"stage", "path", "args", NULL};
@@ -429,6 +430,7 @@ void hs_config_defaults(struct hs_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->hook_timeout = HS_HOOK_TIMEOUT_DEFAULT;
 	cfg->cache_dir = HS_CACHE_DEFAULT_DIR;
+	hs_config_parse_monitor(NULL, NULL, "/", &cfg->monitor, NULL);
 	for (; default_engine_dirs[cfg->n_engine_dirs]; cfg->n_engine_dirs++)
 		cfg->engine_dirs[cfg->n_engine_dirs] =
 			default_engine_dirs[cfg->n_engine_dirs];
@@ -491,6 +493,8 @@ int hs_config_parse(json_t *json, const char *file, const char *dir,
 				  "\"%s\" must be an absolute path",
 				  cfg->cache_dir);
 	if (parse_tenants(json, file, cfg, err) < 0)
+		ret = -1;
+	if (hs_config_parse_monitor(json, file, dir, &cfg->monitor, err) < 0)
 		ret = -1;
 	if (parse_dirs(json, "engineDirs", default_engine_dirs, valid_template,
 		       "an absolute path template with {id}, {sandbox} or "

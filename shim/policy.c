@@ -88,10 +88,11 @@ static const struct {
 };
 
 static const char *const policy_keys[] = {
-	"name",		"comment",	   "mode",    "seccomp",
-	"capabilities", "noNewPrivileges", "user",    "spec",
-	"exec",		"selectable",	   "network", "host",
-	NULL,
+	"name",	       "comment",      "mode",
+	"seccomp",     "capabilities", "noNewPrivileges",
+	"user",	       "spec",	       "exec",
+	"selectable",  "network",      "host",
+	"onViolation", NULL,
 };
 static const char *const host_keys[] = {"namespaces", "anyHostPath",
 					"writableSysfs", "unconfinedAppArmor",
@@ -503,6 +504,26 @@ static int parse_network(const json_t *json, const char *file,
 	return 0;
 }
 
+/* What the monitor does when a container makes an escape syscall. */
+static int parse_on_violation(const json_t *json, const char *file,
+			      struct hs_policy *p, struct hs_error *err)
+{
+	const char *v = NULL;
+
+	p->on_violation = HS_VIOLATION_DENY;
+	if (hs_json_get_string(json, "onViolation", false, &v, file, "", err) <
+	    0)
+		return -1;
+	if (!v || strcmp(v, "deny") == 0)
+		return 0;
+	if (strcmp(v, "kill") == 0) {
+		p->on_violation = HS_VIOLATION_KILL;
+		return 0;
+	}
+	return hs_json_err(err, file, "onViolation",
+			   "\"%s\" is not \"deny\" or \"kill\"", v);
+}
+
 int hs_policy_parse(json_t *json, const char *file, struct hs_policy *p,
 		    struct hs_error *err)
 {
@@ -536,6 +557,8 @@ int hs_policy_parse(json_t *json, const char *file, struct hs_policy *p,
 				  mode);
 	if (hs_json_get_string(json, "seccomp", true, &seccomp, file, "", err) <
 	    0)
+		ret = -1;
+	if (parse_on_violation(json, file, p, err) < 0)
 		ret = -1;
 	if (hs_json_get_bool(json, "noNewPrivileges", false, &nnp, file, "",
 			     err) < 0)

@@ -40,6 +40,9 @@ struct wrapper {
 	struct hs_policy policy;
 	bool have_policy;
 	char digest[HS_DIGEST_HEX_LEN + 1]; /* recorded in the hardened spec */
+	/* The pod's, from the spec's annotations, for the decision log: a
+	 * copy, since the spec is freed before a refusal is logged. */
+	char pod_namespace[256], pod_name[256];
 	struct hs_cache cache;
 };
 
@@ -72,6 +75,9 @@ static int refuse(struct wrapper *w, struct hs_error *err, const char *action)
 		struct hs_decision d = {
 			.action = action,
 			.id = w->args.id,
+			.pod_namespace =
+				w->pod_namespace[0] ? w->pod_namespace : NULL,
+			.pod_name = w->pod_name[0] ? w->pod_name : NULL,
 			.policy = w->have_policy ? w->policy.name : NULL,
 			.digest = w->digest[0] ? w->digest : NULL,
 			.result = "refused",
@@ -146,6 +152,16 @@ static int wrapper_harden_ctx(struct wrapper *w, struct hs_harden_ctx *ctx,
 	return 0;
 }
 
+static void copy_pod_names(struct wrapper *w, const json_t *annotations)
+{
+	const char *ns, *name;
+
+	hs_select_pod_names(annotations, &ns, &name);
+	snprintf(w->pod_namespace, sizeof(w->pod_namespace), "%s",
+		 ns ? ns : "");
+	snprintf(w->pod_name, sizeof(w->pod_name), "%s", name ? name : "");
+}
+
 static int harden_bundle(struct wrapper *w, struct hs_error *err)
 {
 	const char *bundle = w->args.bundle ? w->args.bundle : ".";
@@ -173,6 +189,7 @@ static int harden_bundle(struct wrapper *w, struct hs_error *err)
 	if (!json_is_object(spec))
 		return hs_err(err, EINVAL, "%s: must be a JSON object",
 			      display);
+	copy_pod_names(w, json_object_get(spec, "annotations"));
 	if (hs_select_policy(&w->cfg, json_object_get(spec, "annotations"),
 			     &w->policy, err) < 0)
 		return hs_err_context(err, "%s", display);
@@ -195,6 +212,9 @@ static int harden_bundle(struct wrapper *w, struct hs_error *err)
 		struct hs_decision d = {
 			.action = w->argv[w->args.sub_index],
 			.id = w->args.id,
+			.pod_namespace =
+				w->pod_namespace[0] ? w->pod_namespace : NULL,
+			.pod_name = w->pod_name[0] ? w->pod_name : NULL,
 			.policy = w->policy.name,
 			.digest = w->digest[0] ? w->digest : NULL,
 			.result = "hardened",

@@ -119,3 +119,20 @@ int hs_select_policy(const struct hs_config *cfg, const json_t *annotations,
 	hs_policy_free(&p);
 	return r;
 }
+
+static const char *either(const json_t *annotations, const char *a,
+			  const char *b)
+{
+	const char *v = json_string_value(json_object_get(annotations, a));
+
+	return v ? v : json_string_value(json_object_get(annotations, b));
+}
+
+void hs_select_pod_names(const json_t *annotations, const char **ret_namespace,
+			 const char **ret_name)
+{
+	*ret_namespace = either(annotations, HS_ANNOTATION_CRI_NAMESPACE,
+				HS_ANNOTATION_CRIO_NAMESPACE);
+	*ret_name = either(annotations, HS_ANNOTATION_CRI_NAME,
+			   HS_ANNOTATION_CRIO_NAME);
+}
