@@ -15,6 +15,7 @@ int hs_log_runtime_error(const char *path, const char *msg,
 			 struct hs_error *err);
 
 struct hs_decision {
+	const char *type; /* an HS_EVENT_*; NULL: from result and narrowed */
 	const char *action; /* "create", "exec", ... */
 	const char *id; /* container id, may be NULL */
 	const char *pod_namespace, *pod_name; /* from the spec; may be NULL */

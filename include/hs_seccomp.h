@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "hs_error.h"
 #include "hs_json.h"
@@ -54,5 +55,50 @@ void hs_seccomp_version(char *buf, size_t size);
  * (as "linux.seccomp: JSON path: message") before returning -1. */
 int hs_seccomp_compile(const json_t *oci_seccomp, int out_fd,
 		       size_t *ret_bpf_insns, struct hs_error *err);
+
+/* --- user notification: the monitor's side of SCMP_ACT_NOTIFY --- */
+
+/* The kernel's request and response buffers, sized by libseccomp for the
+ * running kernel; opaque here. */
+struct hs_seccomp_notify_bufs {
+	void *req, *resp;
+};
+
+/* One notification: a syscall a container made that its filter sent to
+ * the listener. pid is in the listener's pid namespace. */
+struct hs_notification {
+	uint64_t id;
+	int pid;
+	uint32_t arch; /* AUDIT_ARCH_* (= SCMP_ARCH_*) */
+	int nr;
+	uint64_t args[6];
+};
+
+int hs_seccomp_notify_sizes(struct hs_seccomp_notify_bufs *b,
+			    struct hs_error *err);
+void hs_seccomp_notify_bufs_free(struct hs_seccomp_notify_bufs *b);
+
+/* Reads the next notification from a listener fd: 0, or -errno (-ENOENT:
+ * the caller died or was interrupted in between; -EAGAIN none pending on a
+ * non-blocking read is not possible: poll first). */
+int hs_seccomp_notify_receive(int fd, struct hs_seccomp_notify_bufs *b,
+			      struct hs_notification *out);
+
+/* Answers notification `id` with -error: the syscall fails with `error`
+ * in the container. Never "continue". 0 or -errno. */
+int hs_seccomp_notify_deny(int fd, struct hs_seccomp_notify_bufs *b,
+			   uint64_t id, int error);
+
+/* Whether notification `id` is still pending (its caller alive, the
+ * syscall not interrupted): what was read from /proc about its pid is
+ * about that caller only if this holds afterwards. */
+bool hs_seccomp_notify_id_valid(int fd, uint64_t id);
+
+/* The syscall's name on that architecture (libseccomp's table), or its
+ * number when unknown. */
+void hs_seccomp_syscall_name(uint32_t arch, int nr, char *buf, size_t size);
+
+/* "x86_64", "x86", ...: an audit arch token's short name. */
+const char *hs_seccomp_arch_name(uint32_t arch);
 
 #endif

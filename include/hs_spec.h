@@ -38,6 +38,11 @@ struct hs_harden_ctx {
 	 * remapped, a seccomp profile replaced, ...), one line each, for the
 	 * decision log; NULL: not recorded. */
 	json_t *narrowed;
+	/* The monitor's socket when it answers: the escape syscalls are sent
+	 * there (hs_monitor_add_notify). NULL: they are not, and when
+	 * `unmonitored` the spec says so (HS_ANNOTATION_MONITOR). */
+	const char *monitor_socket;
+	bool unmonitored;
 };
 
 /* Hardens `spec` in place. `file` names it in errors. On error the tree may

@@ -12,6 +12,7 @@
 
 #include "hs_cleanup.h"
 #include "hs_commands.h"
+#include "hs_monitor.h"
 #include "hs_hook.h"
 #include "hs_runtime.h"
 
@@ -83,6 +84,16 @@ static const struct command {
 	 "Capabilities kept, syscalls denied by group, the host\n"
 	 "switches, what the network reaches and not (each @NAME with\n"
 	 "CONFIG's CIDRs), and the exact ruleset in nft syntax.\n"},
+	{"monitor", hs_monitor_main, "monitor [--events FILE] [--stdout]",
+	 "the node daemon: escape syscalls answered and reported",
+	 "Listens at the config's monitor.socket. runc sends it the\n"
+	 "seccomp listener of every container the wrapper started with\n"
+	 "the monitor answering; each escape syscall (unshare, mount,\n"
+	 "ptrace, bpf, ...) is denied with EPERM, the container killed\n"
+	 "first where its policy says onViolation \"kill\", and one\n"
+	 "event line written to FILE (default: the config's\n"
+	 "decisionLog) and, with --stdout, to standard output. SIGTERM\n"
+	 "stops it; the kernel then answers those syscalls with ENOSYS.\n"},
 	{"version", cmd_version, "version", "print the version", ""},
 };
 

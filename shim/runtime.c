@@ -21,7 +21,9 @@
 #include "hs_cache.h"
 #include "hs_cleanup.h"
 #include "hs_config.h"
+#include "hs_event.h"
 #include "hs_log.h"
+#include "hs_monitor.h"
 #include "hs_runtime.h"
 #include "hs_runtime_args.h"
 #include "hs_select.h"
@@ -138,6 +140,28 @@ int hs_runtime_harden_ctx(struct hs_harden_ctx *ctx,
 	return 0;
 }
 
+/* Whether the escape syscalls go to the monitor: the config's mode
+ * decides what a monitor that does not answer means. */
+static int watch(const struct hs_monitor_config *m, struct hs_harden_ctx *ctx,
+		 struct hs_error *err)
+{
+	struct hs_error why = {0};
+
+	if (m->mode == HS_MONITOR_OFF)
+		return 0;
+	if (hs_monitor_probe(m->socket, &why) == 0) {
+		ctx->monitor_socket = m->socket;
+		return 0;
+	}
+	if (m->mode == HS_MONITOR_REQUIRED)
+		return hs_err(err, EHOSTDOWN,
+			      "monitor \"required\" by the config: %s, start "
+			      "refused",
+			      why.msg);
+	ctx->unmonitored = true;
+	return 0;
+}
+
 /* hs_runtime_harden_ctx, planning through the cache. */
 static int wrapper_harden_ctx(struct wrapper *w, struct hs_harden_ctx *ctx,
 			      char *self, size_t size, struct hs_error *err)
@@ -149,7 +173,7 @@ static int wrapper_harden_ctx(struct wrapper *w, struct hs_harden_ctx *ctx,
 	ctx->runtime_root = w->args.root;
 	ctx->planner = hs_cache_plan_seccomp;
 	ctx->planner_data = &w->cache;
-	return 0;
+	return watch(&w->cfg.monitor, ctx, err);
 }
 
 static void copy_pod_names(struct wrapper *w, const json_t *annotations)
@@ -222,6 +246,15 @@ static int harden_bundle(struct wrapper *w, struct hs_error *err)
 		};
 
 		hs_log_decision(w->cfg.decision_log, &d, &ignored);
+		if (ctx.unmonitored) {
+			d.type = HS_EVENT_UNMONITORED;
+			d.narrowed = NULL;
+			d.reason =
+				"the monitor did not answer at start: escape "
+				"syscalls are refused by the filter alone, "
+				"and not reported";
+			hs_log_decision(w->cfg.decision_log, &d, &ignored);
+		}
 	}
 	exec_runtime(w, err);
 	/* Still here: the runtime could not be started. Put the original

@@ -198,6 +198,97 @@ void hs_seccomp_version(char *buf, size_t size)
 		buf[0] = '\0';
 }
 
+/* --- user notification (the monitor) ------------------------------- */
+
+int hs_seccomp_notify_sizes(struct hs_seccomp_notify_bufs *b,
+			    struct hs_error *err)
+{
+	struct seccomp_notif *req = NULL;
+	struct seccomp_notif_resp *resp = NULL;
+	int rc = seccomp_notify_alloc(&req, &resp);
+
+	if (rc < 0)
+		return hs_err(err, -rc, "seccomp_notify_alloc: %s",
+			      strerror(-rc));
+	b->req = req;
+	b->resp = resp;
+	return 0;
+}
+
+void hs_seccomp_notify_bufs_free(struct hs_seccomp_notify_bufs *b)
+{
+	seccomp_notify_free(b->req, b->resp);
+	b->req = NULL;
+	b->resp = NULL;
+}
+
+int hs_seccomp_notify_receive(int fd, struct hs_seccomp_notify_bufs *b,
+			      struct hs_notification *out)
+{
+	struct seccomp_notif *req = b->req;
+	int rc, i;
+
+	/* The kernel insists on a zeroed request buffer. */
+	memset(req, 0, sizeof(*req));
+	rc = seccomp_notify_receive(fd, req);
+	if (rc < 0)
+		return rc;
+	out->id = req->id;
+	out->pid = (int)req->pid;
+	out->arch = req->data.arch;
+	out->nr = req->data.nr;
+	for (i = 0; i < 6; i++)
+		out->args[i] = req->data.args[i];
+	return 0;
+}
+
+int hs_seccomp_notify_deny(int fd, struct hs_seccomp_notify_bufs *b,
+			   uint64_t id, int error)
+{
+	struct seccomp_notif_resp *resp = b->resp;
+
+	memset(resp, 0, sizeof(*resp));
+	resp->id = id;
+	resp->error = -error;
+	resp->val = 0;
+	resp->flags = 0; /* never SECCOMP_USER_NOTIF_FLAG_CONTINUE */
+	return seccomp_notify_respond(fd, resp);
+}
+
+bool hs_seccomp_notify_id_valid(int fd, uint64_t id)
+{
+	return seccomp_notify_id_valid(fd, id) == 0;
+}
+
+void hs_seccomp_syscall_name(uint32_t arch, int nr, char *buf, size_t size)
+{
+	char *name = seccomp_syscall_resolve_num_arch(arch, nr);
+
+	if (name)
+		snprintf(buf, size, "%s", name);
+	else
+		snprintf(buf, size, "%d", nr);
+	free(name);
+}
+
+const char *hs_seccomp_arch_name(uint32_t arch)
+{
+	switch (arch) {
+	case SCMP_ARCH_X86_64:
+		return "x86_64";
+	case SCMP_ARCH_X86:
+		return "x86";
+	case SCMP_ARCH_X32:
+		return "x32";
+	case SCMP_ARCH_AARCH64:
+		return "aarch64";
+	case SCMP_ARCH_ARM:
+		return "arm";
+	default:
+		return "unknown";
+	}
+}
+
 /* The libseccomp action for an OCI action name and optional errnoRet
  * (NULL: EPERM, as runc does for ERRNO and TRACE). */
 static int action_value(const char *name, const json_t *errno_ret,

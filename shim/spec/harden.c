@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "hs_cleanup.h"
+#include "hs_monitor.h"
 #include "spec_internal.h"
 
 json_t *hs_spec_object_child(json_t *parent, const char *key)
@@ -141,27 +142,57 @@ const char *hs_spec_netns_path(const json_t *spec)
 }
 
 static int set_annotations(json_t *spec, const struct hs_policy *policy,
-			   const char *digest, const char *file,
-			   struct hs_error *err)
+			   const char *digest, const char *monitor,
+			   const char *file, struct hs_error *err)
 {
 	json_t *ann = hs_spec_object_child(spec, "annotations");
 
 	if (!ann)
 		return hs_json_err(err, file, "annotations",
 				   "must be an object");
-	/* Room for the two we add: the hooks refuse a state with more. */
+	/* hardshim's own, never the spec's: room for the three we add (the
+	 * hooks refuse a state with more). */
 	json_object_del(ann, HS_ANNOTATION_POLICY);
 	json_object_del(ann, HS_ANNOTATION_DIGEST);
-	if (json_object_size(ann) > HS_SPEC_MAX_ANNOTATIONS - 2)
+	json_object_del(ann, HS_ANNOTATION_MONITOR);
+	if (json_object_size(ann) > HS_SPEC_MAX_ANNOTATIONS - 3)
 		return hs_json_err(err, file, "annotations",
 				   "%zu annotations, more than the limit of %d "
-				   "(%d with hardshim's own two)",
+				   "(%d with hardshim's own three)",
 				   json_object_size(ann),
-				   HS_SPEC_MAX_ANNOTATIONS - 2,
+				   HS_SPEC_MAX_ANNOTATIONS - 3,
 				   HS_SPEC_MAX_ANNOTATIONS);
 	json_object_set_new(ann, HS_ANNOTATION_POLICY,
 			    json_string(policy->name));
 	json_object_set_new(ann, HS_ANNOTATION_DIGEST, json_string(digest));
+	if (monitor)
+		json_object_set_new(ann, HS_ANNOTATION_MONITOR,
+				    json_string(monitor));
+	return 0;
+}
+
+/* The escape syscalls go to the monitor when it answers. *ret_state is
+ * what the spec records (HS_ANNOTATION_MONITOR): "notify", "unmonitored",
+ * or NULL when no monitor is configured. */
+static int monitor(json_t *seccomp, const struct hs_harden_ctx *ctx,
+		   const char **ret_state, const char *file,
+		   struct hs_error *err)
+{
+	size_t n;
+
+	*ret_state = NULL;
+	if (ctx->unmonitored) {
+		hs_spec_note(
+			ctx->narrowed,
+			"unmonitored: the monitor did not answer at start");
+		*ret_state = "unmonitored";
+		return 0;
+	}
+	if (!ctx->monitor_socket)
+		return 0;
+	if (hs_monitor_add_notify(seccomp, ctx->monitor_socket, &n, err) < 0)
+		return hs_err_context(err, "%s: linux.seccomp", file);
+	*ret_state = n ? "notify" : "unmonitored";
 	return 0;
 }
 
@@ -177,6 +208,8 @@ static int set_seccomp(json_t *spec, json_t *lnx,
 	struct hs_caps_names caps;
 	struct hs_resolve_ctx rctx = ctx->node;
 	struct hs_seccomp_plan plan;
+	json_t *seccomp;
+	const char *watched;
 	hs_seccomp_planner planner =
 		ctx->planner ? ctx->planner : hs_plan_seccomp;
 	int ret;
@@ -185,10 +218,16 @@ static int set_seccomp(json_t *spec, json_t *lnx,
 	rctx.caps = caps.list;
 	if (planner(policy, &rctx, ctx->planner_data, &plan, err) < 0)
 		return -1;
-	if (json_object_set(lnx, "seccomp", plan.resolved) < 0)
+	/* A copy: the plan's profile may be a cache's. The digest stays the
+	 * plan's: the monitor's rule answers as the filter would. */
+	seccomp = json_deep_copy(plan.resolved);
+	if (!seccomp || json_object_set_new(lnx, "seccomp", seccomp) < 0)
 		ret = hs_err(err, ENOMEM, "%s: out of memory", file);
+	else if (monitor(seccomp, ctx, &watched, file, err) < 0)
+		ret = -1;
 	else
-		ret = set_annotations(spec, policy, plan.digest, file, err);
+		ret = set_annotations(spec, policy, plan.digest, watched, file,
+				      err);
 	hs_plan_free(&plan);
 	return ret;
 }

@@ -1,0 +1,106 @@
+/* The monitor's parts (shim/monitor/): monitor.c runs the loop,
+ * listener.c takes the runtime's registrations, answer.c answers the
+ * notifications, watched.c keeps the table of watched listener fds. */
+#ifndef HS_MONITOR_INTERNAL_H
+#define HS_MONITOR_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hs_config.h"
+#include "hs_digest.h"
+#include "hs_event.h"
+#include "hs_limits.h"
+#include "hs_policy.h"
+#include "hs_seccomp.h"
+
+/* Bounds: registrations kept at once, bytes of one runtime message,
+ * connections waiting for their message, notifications answered on one fd
+ * before the others get their turn. */
+#define HS_MONITOR_MAX_WATCHED 4096
+#define HS_MONITOR_MSG_MAX (64u * 1024)
+#define HS_MONITOR_MAX_PENDING 64
+#define HS_MONITOR_BATCH 64
+#define HS_MONITOR_MSG_SECONDS 5 /* for a message to arrive whole */
+
+enum hs_monitor_kind {
+	HS_MK_LISTEN,
+	HS_MK_SIGNAL,
+	HS_MK_TIMER,
+	HS_MK_CONN,
+	HS_MK_WATCHED,
+};
+
+/* What an epoll event points at: every record starts with its kind. */
+struct hs_monitor_tag {
+	enum hs_monitor_kind kind;
+};
+
+/* A connection from the runtime, until its message is complete. */
+struct hs_monitor_conn {
+	struct hs_monitor_tag tag;
+	int fd;
+	char *buf; /* HS_MONITOR_MSG_MAX */
+	size_t len;
+	int fds[4]; /* received by SCM_RIGHTS, -1 when unused */
+	size_t n_fds;
+	bool truncated; /* a control message cut short */
+	uint64_t since; /* the monitor's tick when accepted */
+};
+
+/* One listener fd: one container process tree's filter (the container's
+ * init, or one `runc exec`). */
+struct hs_watched {
+	struct hs_monitor_tag tag;
+	int fd; /* the seccomp listener */
+	int pidfd; /* the container's init, at registration */
+	int pid;
+	char id[HS_ID_MAX + 1];
+	char pod_namespace[254], pod_name[254]; /* Kubernetes' limits */
+	char policy[HS_POLICY_NAME_MAX + 1];
+	char digest[HS_DIGEST_HEX_LEN + 1];
+	enum hs_on_violation on_violation;
+	bool killed;
+};
+
+struct hs_monitor {
+	const struct hs_config *cfg;
+	int epfd;
+	struct hs_monitor_tag listen_tag, signal_tag, timer_tag;
+	int listen_fd, signal_fd, timer_fd;
+	const char *events; /* the events file; NULL: none */
+	bool to_stdout;
+	struct hs_seccomp_notify_bufs bufs;
+	struct hs_watched *watched[HS_MONITOR_MAX_WATCHED];
+	size_t n_watched;
+	struct hs_monitor_conn *pending[HS_MONITOR_MAX_PENDING];
+	size_t n_pending;
+	uint64_t ticks; /* seconds since start, by the timer */
+	uint64_t n_notified, n_dropped; /* since start */
+};
+
+/* Writes an event to every sink; a sink that fails counts one drop. */
+void hs_monitor_emit(struct hs_monitor *m, const struct hs_event *ev);
+
+/* Records a message or notification that could not be used: a "drop"
+ * event with the reason, and the count. */
+void hs_monitor_drop(struct hs_monitor *m, const char *reason);
+
+/* listener.c: accept a connection; read from one (registers it when
+ * complete, closes it at the end). */
+void hs_monitor_accept(struct hs_monitor *m);
+void hs_monitor_conn_read(struct hs_monitor *m, struct hs_monitor_conn *c);
+/* Gives up on a connection whose message is late (a drop). */
+void hs_monitor_conn_expire(struct hs_monitor *m, struct hs_monitor_conn *c);
+
+/* watched.c */
+int hs_monitor_watch(struct hs_monitor *m, struct hs_watched *w,
+		     struct hs_error *err);
+void hs_monitor_unwatch(struct hs_monitor *m, struct hs_watched *w);
+
+/* answer.c: answers what is pending on one listener fd (at most
+ * HS_MONITOR_BATCH); forgets the fd when its filter is gone. */
+void hs_monitor_answer(struct hs_monitor *m, struct hs_watched *w,
+		       uint32_t events);
+
+#endif

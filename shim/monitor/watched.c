@@ -1,0 +1,42 @@
+/* The table of watched listener fds. Each is in the epoll set with a
+ * pointer to its record; a record is freed only after its fd has left the
+ * set, so an event never points at freed memory. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "monitor_internal.h"
+
+int hs_monitor_watch(struct hs_monitor *m, struct hs_watched *w,
+		     struct hs_error *err)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = w};
+
+	if (m->n_watched >= HS_MONITOR_MAX_WATCHED)
+		return hs_err(err, ENOSPC,
+			      "already watching %d listeners, the limit",
+			      HS_MONITOR_MAX_WATCHED);
+	w->tag.kind = HS_MK_WATCHED;
+	if (epoll_ctl(m->epfd, EPOLL_CTL_ADD, w->fd, &ev) < 0)
+		return hs_err(err, errno, "epoll_ctl: %s", strerror(errno));
+	m->watched[m->n_watched++] = w;
+	return 0;
+}
+
+void hs_monitor_unwatch(struct hs_monitor *m, struct hs_watched *w)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_watched; i++)
+		if (m->watched[i] == w) {
+			m->watched[i] = m->watched[--m->n_watched];
+			break;
+		}
+	/* Closing the fd takes it out of the epoll set. */
+	close(w->fd);
+	if (w->pidfd >= 0)
+		close(w->pidfd);
+	free(w);
+}
