@@ -37,6 +37,7 @@
 #define HS_NFT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "hs_error.h"
@@ -83,5 +84,65 @@ int hs_nft_delete_if_owner(const char *owner, bool *ret_deleted,
 /* The ruleset hs_nft_batch_build would install, in `nft -f` syntax: for
  * review (`hardshim explain`) and for the benchmark against nft -f. */
 int hs_nft_format(const struct hs_netpol *np, const char *owner, FILE *out);
+
+/* --- counters (nft_counters.c): for the node monitor ------------------ */
+
+/* The counters of table inet hardshim that say traffic was turned away,
+ * read from its rules' anonymous counters (the table has no named counter
+ * objects) and summed per path and chain:
+ *
+ *   deny_egress, deny_ingress     the rules on @deny4/@deny6: every
+ *                                 address of the policy's "deny" (the
+ *                                 metadata services and the other clusters
+ *                                 share those sets, so they share a count)
+ *   refused_egress, refused_ingress   the refusal counter at the end of a
+ *                                 listed direction: nothing allowed it
+ *   spoofed_ingress               the reverse path rule: a forged source
+ *
+ * A counter whose rule the table does not have (a direction that is not
+ * listed has no refusal) is left out, so n says which ones exist. The
+ * order is the one above, whatever order the kernel lists rules in. */
+#define HS_NFT_MAX_COUNTERS 8
+#define HS_NFT_COUNTER_NAME_MAX 32
+
+struct hs_nft_counters {
+	struct {
+		char name[HS_NFT_COUNTER_NAME_MAX];
+		uint64_t packets, bytes;
+	} c[HS_NFT_MAX_COUNTERS];
+	size_t n;
+	bool table_present; /* false: no table inet hardshim (n is 0) */
+	/* The kernel's handle of the table the counts come from: a table
+	 * replaced by another policy (or a pod restarted in place) has a new
+	 * one, and its counters start again from zero. */
+	uint64_t table_handle;
+	char digest[HS_DIGEST_HEX_LEN + 1]; /* "" if not hardshim's comment */
+};
+
+/* A NETLINK_NETFILTER socket bound to one network namespace. Opaque. */
+struct hs_nft_counter_sock;
+
+/* Opens the socket inside the network namespace that `nsfd` refers to:
+ * an fd of /proc/PID/ns/net (or /var/run/netns/NAME), or a pidfd. The
+ * calling thread enters that namespace with setns, creates the socket and
+ * returns to the namespace it was in, so later reads need no setns: a
+ * socket belongs to the namespace it was created in for its whole life.
+ * That also means the socket keeps the namespace alive: close it when the
+ * container is gone. `nsfd` is not kept. Only the calling thread's
+ * namespace changes, and only for the duration of the call; if it cannot
+ * return (which would take its original namespace to vanish under it),
+ * the error says so and the thread must not be used for anything else. */
+struct hs_nft_counter_sock *hs_nft_counters_open(int nsfd,
+						 struct hs_error *err);
+
+/* One read: GETTABLE and a GETRULE dump of table inet hardshim, sent
+ * together and read back into *ret with the socket's own buffer (no
+ * allocation that grows with the table). A missing table is
+ * table_present = false, not an error. *ret is left alone on error; after
+ * an error, close the socket and open another. */
+int hs_nft_counters_read(struct hs_nft_counter_sock *s,
+			 struct hs_nft_counters *ret, struct hs_error *err);
+
+void hs_nft_counters_close(struct hs_nft_counter_sock *s);
 
 #endif

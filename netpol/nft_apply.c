@@ -230,8 +230,8 @@ static int comment_cb(const struct nftnl_udata *attr, void *data)
 
 /* The table's userdata is whatever its creator wrote: bounded, copied into
  * a padded buffer, and parsed defensively. */
-static void table_info(const struct nftnl_table *t,
-		       struct hs_nft_table_info *info)
+void hs_nft_table_info_parse(const struct nftnl_table *t,
+			     struct hs_nft_table_info *info)
 {
 	char copy[NFT_USERDATA_MAXLEN + 260] = {0};
 	struct comment_walk w = {.end = copy};
@@ -279,7 +279,7 @@ static int data_cb(const struct nlmsghdr *nlh, void *data)
 		name = nftnl_table_get_str(tb, NFTNL_TABLE_NAME);
 		if (name && strcmp(name, HS_NFT_TABLE) == 0 &&
 		    nftnl_table_get_u32(tb, NFTNL_TABLE_FAMILY) == NFPROTO_INET)
-			table_info(tb, &t->info);
+			hs_nft_table_info_parse(tb, &t->info);
 		break;
 	}
 	}

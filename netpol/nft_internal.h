@@ -6,6 +6,8 @@
  *   nft_build.c   plan -> one netlink batch with libnftnl (pure)
  *   nft_apply.c   the batch -> the kernel, over one mnl socket (effects)
  *   nft_format.c  plan -> the same ruleset as `nft -f` text (pure)
+ *   nft_counters.c  the table's deny and refusal counters, read back
+ *                 from the kernel for the monitor (effects)
  *
  * The batch and the text are both made from one plan, so they cannot
  * drift apart: the integration test loads both and compares the kernel's
@@ -184,5 +186,45 @@ struct hs_nft_batch *hs_nft_batch_build_delete(uint32_t seq, uint32_t genid,
  * it refused. */
 void hs_nft_batch_describe(const struct hs_nft_batch *b, uint32_t seq,
 			   uint32_t offset, char *buf, size_t size);
+
+/* --- nft_apply.c ---------------------------------------------------------- */
+
+struct nftnl_table;
+
+/* A table as the kernel lists it -> present, digest and owner; its
+ * userdata is parsed defensively (whoever made the table wrote it). */
+void hs_nft_table_info_parse(const struct nftnl_table *t,
+			     struct hs_nft_table_info *info);
+
+/* --- nft_counters.c --------------------------------------------------------
+ */
+
+struct nftnl_rule;
+
+enum hs_nft_counter_kind {
+	HS_NFT_C_DENY,
+	HS_NFT_C_REFUSED,
+	HS_NFT_C_SPOOFED,
+	HS_NFT_C_KINDS
+};
+
+#define HS_NFT_COUNTER_SLOTS (HS_NFT_C_KINDS * HS_NFT_CHAINS)
+
+/* Sums over the rules of one dump, per (kind, chain). */
+struct hs_nft_counter_acc {
+	uint64_t packets[HS_NFT_COUNTER_SLOTS], bytes[HS_NFT_COUNTER_SLOTS];
+	bool seen[HS_NFT_COUNTER_SLOTS];
+};
+
+/* Adds the counter of `r`, a rule of table inet hardshim as the kernel
+ * lists it, to the slot its shape says it belongs to (hs_nft.h); a rule
+ * without a counter, or of a shape hardshim does not build, is ignored.
+ * Pure: the unit test feeds it the rules of a built batch. */
+void hs_nft_counter_acc_rule(struct hs_nft_counter_acc *acc,
+			     const struct nftnl_rule *r);
+
+/* The slots that were seen, in slot order, named "KIND_CHAIN". */
+void hs_nft_counter_acc_finish(const struct hs_nft_counter_acc *acc,
+			       struct hs_nft_counters *ret);
 
 #endif
