@@ -16,7 +16,13 @@
  * hardshim.dev/policy annotation), and its bundle's config.json is the one
  * hardshim wrote (the same policy and digest). Each failure appends one
  * event object (hs_event.h; type "verify" or "drift", with an "extra"
- * field "check" naming the check) to `events`. */
+ * field "check" naming the check) to `events`.
+ *
+ * The caller calls hs_json_trust_policy_files() first, as the wrapper and
+ * the hooks do, needs CAP_SYS_ADMIN and CAP_SYS_PTRACE, and must not run
+ * under seccomp itself (the kernel shows no filter to a filtered caller).
+ * The network check enters each container's network namespace with the
+ * calling thread and comes back. */
 #ifndef HS_VERIFY_H
 #define HS_VERIFY_H
 

@@ -77,8 +77,10 @@ check plain-runc-event has_event verify "$plain" hardened
 check plain-runc-reason like "$out" '*not started through hardshim*'
 
 # The table deleted from the host: the nft-table check fails.
+# Its pod's names (CRI-O's and podman's annotations) are in the event.
 notable=$(vid notable)
 sleeper "$TMP/notable"
+jq_edit "$TMP/notable" '.annotations = {"io.kubernetes.pod.namespace": "team-a", "io.kubernetes.pod.name": "web-1"}'
 start_hs "$notable" "$TMP/notable"
 nsenter -t "$(runc --root "$root" state "$notable" | jq .pid)" -n nft delete table inet hardshim
 verify --root "$root" "$notable"
@@ -86,7 +88,7 @@ check table-deleted-fails [ $rc -eq 1 ]
 check table-deleted-event has_event verify "$notable" nft-table
 check table-deleted-only-check [ "$(printf '%s\n' "$out" | jq -r .check | sort -u)" = nft-table ]
 check table-deleted-fields bash -c 'printf "%s\n" "$1" | jq -e --arg id "$2" \
-	"select(.id == \$id) | .policy == \"tenant-default\" and (.digest | length) == 64 and .pid > 0"' _ "$out" "$notable"
+	"select(.id == \$id) | .policy == \"tenant-default\" and (.digest | length) == 64 and .pid > 0 and .namespace == \"team-a\" and .pod == \"web-1\""' _ "$out" "$notable"
 
 # config.json edited after the start (one more syscall denied): the filter
 # read back from the kernel is not what the edited spec compiles to.
