@@ -17,6 +17,9 @@ struct hs_proc_status {
 	hs_capset_t inh, prm, eff, bnd, amb;
 	int no_new_privs; /* -1 when the line is missing */
 	int seccomp; /* 0 off, 1 strict, 2 filter */
+	/* Seccomp_filters: filters stacked on the process (Linux >= 5.9);
+	 * -1 when the line is missing. */
+	int seccomp_filters;
 };
 
 /* What the hardened spec's process section promises. */

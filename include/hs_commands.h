@@ -6,5 +6,6 @@
 int hs_cmd_harden(int argc, char **argv);
 int hs_cmd_check(int argc, char **argv);
 int hs_cmd_explain(int argc, char **argv);
+int hs_cmd_verify(int argc, char **argv); /* shim/verify_cmd.c */
 
 #endif

@@ -55,6 +55,7 @@
 #define HS_SPEC_MAX_ANNOTATIONS 1024
 #define HS_SPEC_MAX_HOOKS 64             /* per stage, before injection */
 #define HS_ID_MAX 1024                   /* container id on the command line */
+#define HS_VERIFY_MAX_CONTAINERS 4096    /* under one runc root, for verify --all */
 
 /* Seccomp plan cache entries (one per policy, bounding set and binary). */
 #define HS_CACHE_MAX_ENTRIES 512

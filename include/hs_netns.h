@@ -19,4 +19,12 @@ int hs_netns_enter_pid(int pidfd, int pid, const char *expect_path,
 #define HS_NETNS_GONE 1
 int hs_netns_enter_path(const char *path, struct hs_error *err);
 
+/* For a caller that must come back (`hardshim verify`, the monitor): an
+ * fd of the calling thread's own network namespace, taken before entering
+ * another, and the way back. setns changes only the calling thread. A
+ * failed return leaves the thread in the container's namespace: the
+ * caller must stop, not carry on there. */
+int hs_netns_open_own(struct hs_error *err);
+int hs_netns_return(int own_fd, struct hs_error *err);
+
 #endif

@@ -18,6 +18,20 @@ static int parse_caps_hex(const char *v, hs_capset_t *out)
 	return errno || end == v || (*end && *end != '\n') ? -1 : 0;
 }
 
+static int parse_count(const char *v, int *out)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || end == v || n < 0 || n > INT32_MAX ||
+	    (*end && *end != '\n'))
+		return -1;
+	*out = (int)n;
+	return 0;
+}
+
 static int parse_ids(const char *v, uint32_t ids[4])
 {
 	char *end;
@@ -53,7 +67,7 @@ int hs_attest_parse_status(const char *text, struct hs_proc_status *st,
 	const char *line = text;
 
 	memset(st, 0, sizeof(*st));
-	st->no_new_privs = st->seccomp = -1;
+	st->no_new_privs = st->seccomp = st->seccomp_filters = -1;
 	while (line && *line) {
 		const char *v = strchr(line, ':');
 		size_t i;
@@ -82,6 +96,9 @@ int hs_attest_parse_status(const char *text, struct hs_proc_status *st,
 		} else if (strncmp(line, "Seccomp:", 8) == 0) {
 			st->seccomp = (int)strtol(v, NULL, 10);
 			seen |= 1u << 8;
+		} else if (strncmp(line, "Seccomp_filters:", 16) == 0) {
+			/* Optional: older kernels do not show it. */
+			bad = parse_count(v, &st->seccomp_filters);
 		}
 		if (bad)
 			return hs_err(err, EINVAL,

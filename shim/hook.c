@@ -8,10 +8,8 @@
  * exec. */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "hs_attest.h"
@@ -22,18 +20,9 @@
 #include "hs_netpol.h"
 #include "hs_nft.h"
 #include "hs_policy.h"
+#include "hs_proc.h"
 #include "hs_spec.h"
 #include "hs_state.h"
-
-static int pidfd_open_(int pid)
-{
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-}
-
-static int pidfd_alive(int pidfd)
-{
-	return (int)syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0);
-}
 
 static int read_state(struct hs_state *st, struct hs_error *err)
 {
@@ -87,43 +76,6 @@ static json_t *load_bundle_spec(const struct hs_state *st, struct hs_error *err)
 			       HS_CONFIG_JSON_MAX_BYTES, err);
 }
 
-static int open_pidfd(int pid, struct hs_error *err)
-{
-	int fd = pidfd_open_(pid);
-
-	if (fd < 0)
-		return hs_err(err, errno, "pid %d: %s", pid,
-			      errno == ESRCH ? "no such process"
-					     : strerror(errno));
-	return fd;
-}
-
-/* /proc/PID/status of the process the pidfd holds. The pidfd is opened
- * first and checked after the read: if the pid had been recycled in
- * between, the process the pidfd refers to would be gone. */
-static int read_status(int pid, int pidfd, struct hs_proc_status *ps,
-		       struct hs_error *err)
-{
-	_cleanup_close_ int fd = -1;
-	char path[64], buf[HS_PROC_STATUS_MAX_BYTES];
-	ssize_t n;
-	size_t len = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return hs_err(err, errno, "%s: %s", path, strerror(errno));
-	while ((n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
-		len += (size_t)n;
-	if (n < 0)
-		return hs_err(err, errno, "%s: %s", path, strerror(errno));
-	buf[len] = '\0';
-	if (pidfd_alive(pidfd) < 0)
-		return hs_err(err, ESRCH, "pid %d exited during attestation",
-			      pid);
-	return hs_attest_parse_status(buf, ps, err);
-}
-
 /* createRuntime/prestart: the tenant's network policy goes into the
  * container's network namespace before the workload runs. Plan first (the
  * policy compiled, the spec read), then enter, then one transaction. */
@@ -139,7 +91,7 @@ static int create_runtime(const struct hs_state *st, struct hs_error *err)
 
 	if (st->pid <= 0)
 		return hs_err(err, EINVAL, "state: pid required");
-	pidfd = open_pidfd(st->pid, err);
+	pidfd = hs_proc_pidfd_open(st->pid, err);
 	if (pidfd < 0)
 		return -1;
 	if (load_policy(st, &cfg, &p, err) < 0)
@@ -235,8 +187,8 @@ static int attest(const struct hs_state *st, struct hs_error *err)
 		return -1;
 	/* The pidfd is opened before /proc/PID is read and checked after:
 	 * if the pid had been recycled in between, its process is gone. */
-	pidfd = open_pidfd(st->pid, err);
-	if (pidfd < 0 || read_status(st->pid, pidfd, &ps, err) < 0 ||
+	pidfd = hs_proc_pidfd_open(st->pid, err);
+	if (pidfd < 0 || hs_proc_read_status(st->pid, pidfd, &ps, err) < 0 ||
 	    hs_attest_check(&ps, &e, st->pid, err) < 0)
 		return -1;
 	return attest_network(st, pidfd, spec, err);

@@ -94,6 +94,17 @@ static const struct command {
 	 "event line written to FILE (default: the config's\n"
 	 "decisionLog) and, with --stdout, to standard output. SIGTERM\n"
 	 "stops it; the kernel then answers those syscalls with ENOSYS.\n"},
+	{"verify", hs_cmd_verify,
+	 "verify [--root DIR] ID | --all [--root DIR]...",
+	 "re-attest running containers against their policy",
+	 "Checks a running container (or, with --all, every one under\n"
+	 "the runc roots: --root, else the config's monitor.runcRoots)\n"
+	 "again, as the poststart hook did at start: seccomp mode and\n"
+	 "filter (read back with ptrace, against what libseccomp builds\n"
+	 "from its config.json), NoNewPrivs, capabilities and uids, the\n"
+	 "nftables table, and drift of its policy file since the start.\n"
+	 "One JSON event line on stdout per failure (type verify or\n"
+	 "drift); exit 0 when all verified, 1 on any failure or error.\n"},
 	{"version", cmd_version, "version", "print the version", ""},
 };
 

@@ -83,3 +83,23 @@ int hs_netns_enter_path(const char *path, struct hs_error *err)
 			      strerror(errno));
 	return check_not_host(&host, path, err);
 }
+
+int hs_netns_open_own(struct hs_error *err)
+{
+	int fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return hs_err(err, errno, "/proc/thread-self/ns/net: %s",
+			      strerror(errno));
+	return fd;
+}
+
+int hs_netns_return(int own_fd, struct hs_error *err)
+{
+	if (setns(own_fd, CLONE_NEWNET) < 0)
+		return hs_err(err, errno,
+			      "cannot return to the own network namespace: "
+			      "%s",
+			      strerror(errno));
+	return 0;
+}

@@ -135,6 +135,40 @@ static void test_parse_real_status(void)
 	CHECK(st.amb == 0);
 	CHECK(st.no_new_privs == 1);
 	CHECK(st.seccomp == 2); /* not confused by Seccomp_filters */
+	CHECK(st.seccomp_filters == 1);
+}
+
+/* Seccomp_filters is optional (kernels before 5.9 lack it), but a line
+ * that is there must be a count. */
+static void test_parse_seccomp_filters(void)
+{
+	static const char *const bad[] = {
+		"Seccomp_filters:\t",
+		"Seccomp_filters:\tx",
+		"Seccomp_filters:\t-1",
+		"Seccomp_filters:\t1x",
+		"Seccomp_filters:\t99999999999",
+	};
+	struct hs_error err = {0};
+	struct hs_proc_status st;
+	_cleanup_free_ char *missing = edited("Seccomp_filters:", NULL);
+	_cleanup_free_ char *two =
+		edited("Seccomp_filters:", "Seccomp_filters:\t2");
+	size_t i;
+
+	CHECK(missing && two);
+	CHECK(hs_attest_parse_status(missing, &st, &err) == 0);
+	CHECK(st.seccomp_filters == -1);
+	CHECK(hs_attest_parse_status(two, &st, &err) == 0);
+	CHECK(st.seccomp_filters == 2);
+	for (i = 0; i < HS_ARRAY_SIZE(bad); i++) {
+		_cleanup_free_ char *text = edited("Seccomp_filters:", bad[i]);
+		struct hs_error e = {0};
+
+		CHECK(text);
+		CHECK(hs_attest_parse_status(text, &st, &e) < 0);
+		CHECK_CONTAINS(e.msg, "cannot parse line");
+	}
 }
 
 static void test_parse_proc_self_status(void)
@@ -467,6 +501,7 @@ int main(void)
 {
 	RUN(test_parse_real_status);
 	RUN(test_parse_proc_self_status);
+	RUN(test_parse_seccomp_filters);
 	RUN(test_parse_missing_field);
 	RUN(test_parse_empty);
 	RUN(test_parse_malformed_hex);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "hs_cleanup.h"
 #include "hs_state.h"
 #include "hs_test.h"
 
@@ -305,8 +306,151 @@ static void test_keeps_own_reference(void)
 	hs_state_free(&st);
 }
 
+/* --- runc's own state.json (hs_state_parse_runc) ------------------------ */
+
+#define RUNC_ROOT_STATE(labels)                                           \
+	"{\"id\":\"c1\",\"init_process_pid\":4364,"                       \
+	"\"init_process_start\":1084052,\"created\":\"2026\",\"config\":" \
+	"{\"rootfs\":\"/b/rootfs\",\"labels\":" labels "}}"
+
+static int parse_runc(const char *text, struct hs_runc_state *st,
+		      struct hs_error *err)
+{
+	json_t *j = hs_json_load_buffer(text, strlen(text), "state.json", err);
+	int r;
+
+	memset(st, 0, sizeof(*st));
+	if (!j)
+		return -2;
+	r = hs_state_parse_runc(j, "state.json", st, err);
+	json_decref(j);
+	return r;
+}
+
+static void test_runc_state(void)
+{
+	struct hs_error err = {0};
+	struct hs_runc_state st;
+
+	CHECK(parse_runc(
+		      RUNC_ROOT_STATE("[\"hardshim.dev/policy=tenant-default\","
+				      "\"hardshim.dev/policy-digest=ab=cd\","
+				      "\"empty=\",\"bundle=/run/b\"]"),
+		      &st, &err) == 0);
+	CHECK_STR(st.id, "c1");
+	CHECK(st.pid == 4364);
+	CHECK(st.start_time == 1084052);
+	CHECK_STR(st.bundle, "/run/b");
+	CHECK(json_object_size(st.annotations) == 3);
+	CHECK_STR(json_string_value(json_object_get(st.annotations,
+						    "hardshim.dev/policy")),
+		  "tenant-default");
+	/* Split at the first "=": a value may hold more. */
+	CHECK_STR(json_string_value(json_object_get(
+			  st.annotations, "hardshim.dev/policy-digest")),
+		  "ab=cd");
+	CHECK_STR(json_string_value(json_object_get(st.annotations, "empty")),
+		  "");
+	hs_state_free_runc(&st);
+	CHECK(st.json == NULL && st.annotations == NULL);
+}
+
+/* A tenant's annotation named "bundle" is an annotation: runc's own label
+ * is the last one. */
+static void test_runc_state_tenant_bundle_label(void)
+{
+	struct hs_error err = {0};
+	struct hs_runc_state st;
+
+	CHECK(parse_runc(RUNC_ROOT_STATE(
+				 "[\"bundle=/evil\",\"bundle=/run/real\"]"),
+			 &st, &err) == 0);
+	CHECK_STR(st.bundle, "/run/real");
+	CHECK_STR(json_string_value(json_object_get(st.annotations, "bundle")),
+		  "/evil");
+	hs_state_free_runc(&st);
+}
+
+static void test_runc_state_only_bundle(void)
+{
+	struct hs_error err = {0};
+	struct hs_runc_state st;
+
+	CHECK(parse_runc(RUNC_ROOT_STATE("[\"bundle=/b\"]"), &st, &err) == 0);
+	CHECK(json_object_size(st.annotations) == 0);
+	hs_state_free_runc(&st);
+}
+
+static void test_runc_state_invalid(void)
+{
+	static const struct {
+		const char *text, *msg;
+	} cases[] = {
+		{RUNC_ROOT_STATE("[]"), "the last is not runc's"},
+		{RUNC_ROOT_STATE("[\"a=b\"]"), "the last is not runc's"},
+		{RUNC_ROOT_STATE("[\"bundle=relative\"]"), "the last is not"},
+		{RUNC_ROOT_STATE("[\"bundle=/b\",\"a=b\"]"), "the last is not"},
+		{RUNC_ROOT_STATE("[\"noequals\",\"bundle=/b\"]"),
+		 "config.labels[0]: no \"=\""},
+		{RUNC_ROOT_STATE("[\"=v\",\"bundle=/b\"]"), "key empty"},
+		{RUNC_ROOT_STATE("[\"k=1\",\"k=2\",\"bundle=/b\"]"),
+		 "config.labels[1]: \"k\" given twice"},
+		{RUNC_ROOT_STATE("[1,\"bundle=/b\"]"), "must be a string"},
+		{RUNC_ROOT_STATE("{}"), "must be an array"},
+		{"{\"id\":\"c1\",\"init_process_pid\":1,"
+		 "\"init_process_start\":1}",
+		 "no config object"},
+		{"[]", "no config object"},
+		{"{\"id\":\"c1\",\"init_process_start\":1,\"config\":"
+		 "{\"labels\":[\"bundle=/b\"]}}",
+		 "init_process_pid"},
+		{"{\"id\":\"c1\",\"init_process_pid\":0,\"init_process_start\""
+		 ":1,\"config\":{\"labels\":[\"bundle=/b\"]}}",
+		 "init_process_pid"},
+		{"{\"id\":\"c1\",\"init_process_pid\":4194305,"
+		 "\"init_process_start\":1,\"config\":{\"labels\":"
+		 "[\"bundle=/b\"]}}",
+		 "init_process_pid"},
+		{"{\"id\":\"c1\",\"init_process_pid\":1,\"init_process_start\""
+		 ":-1,\"config\":{\"labels\":[\"bundle=/b\"]}}",
+		 "init_process_start"},
+		{"{\"id\":\"c1\",\"init_process_pid\":1,\"init_process_start\""
+		 ":\"1\",\"config\":{\"labels\":[\"bundle=/b\"]}}",
+		 "init_process_start"},
+		{"{\"id\":7,\"init_process_pid\":1,\"init_process_start\""
+		 ":1,\"config\":{\"labels\":[\"bundle=/b\"]}}",
+		 "id"},
+		{"{\"init_process_pid\":1,\"init_process_start\":1,\"config\":"
+		 "{\"labels\":[\"bundle=/b\"]}}",
+		 "id"},
+		{"{\"id\":\"c1\",\"init_process_pid\":1,\"init_process_start\""
+		 ":1,\"config\":{}}",
+		 "labels"},
+	};
+	size_t i;
+
+	for (i = 0; i < HS_ARRAY_SIZE(cases); i++) {
+		struct hs_error err = {0};
+		struct hs_runc_state st;
+
+		if (parse_runc(cases[i].text, &st, &err) != -1) {
+			printf("FAIL %s: case %zu accepted\n", hs_test_current,
+			       i);
+			hs_test_failed++;
+			hs_state_free_runc(&st);
+			return;
+		}
+		CHECK_CONTAINS(err.msg, cases[i].msg);
+		CHECK(st.json == NULL && st.annotations == NULL);
+	}
+}
+
 int main(void)
 {
+	RUN(test_runc_state);
+	RUN(test_runc_state_tenant_bundle_label);
+	RUN(test_runc_state_only_bundle);
+	RUN(test_runc_state_invalid);
 	RUN(test_valid_runc_state);
 	RUN(test_with_annotations);
 	RUN(test_unknown_keys_tolerated);
