@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "hs_error.h"
 #include "hs_json.h"
@@ -24,6 +25,17 @@ enum hs_arch_support {
 };
 
 enum hs_arch_support hs_seccomp_arch_support(const char *oci_name);
+
+/* The OCI name ("SCMP_ARCH_X86_64") of the architecture a kernel audit
+ * record's arch= token names (its AUDIT_ARCH_* value, c000003e), or NULL
+ * when libseccomp does not know it. */
+const char *hs_seccomp_audit_arch_name(uint32_t audit_arch);
+
+/* The name of syscall `nr` on the architecture `audit_arch`, as libseccomp
+ * resolves it, into buf. 0, or -EAFNOSUPPORT (unknown architecture),
+ * -ENOENT (no such syscall there) or -ENAMETOOLONG. */
+int hs_seccomp_syscall_name(uint32_t audit_arch, long nr, char *buf,
+			    size_t size);
 
 /* One of the nine SCMP_ACT_* names of the OCI runtime spec. */
 bool hs_seccomp_action_known(const char *name);

@@ -145,23 +145,30 @@ static int set_annotations(json_t *spec, const struct hs_policy *policy,
 			   struct hs_error *err)
 {
 	json_t *ann = hs_spec_object_child(spec, "annotations");
+	int ours = policy->audit ? 3 : 2;
 
 	if (!ann)
 		return hs_json_err(err, file, "annotations",
 				   "must be an object");
-	/* Room for the two we add: the hooks refuse a state with more. */
+	/* Room for the ones we add: the hooks refuse a state with more. A
+	 * mode annotation the spec brought is dropped, so that only an audit
+	 * policy can make a container claim to be audited. */
 	json_object_del(ann, HS_ANNOTATION_POLICY);
 	json_object_del(ann, HS_ANNOTATION_DIGEST);
-	if (json_object_size(ann) > HS_SPEC_MAX_ANNOTATIONS - 2)
-		return hs_json_err(err, file, "annotations",
-				   "%zu annotations, more than the limit of %d "
-				   "(%d with hardshim's own two)",
-				   json_object_size(ann),
-				   HS_SPEC_MAX_ANNOTATIONS - 2,
-				   HS_SPEC_MAX_ANNOTATIONS);
+	json_object_del(ann, HS_ANNOTATION_MODE);
+	if (json_object_size(ann) > (size_t)(HS_SPEC_MAX_ANNOTATIONS - ours))
+		return hs_json_err(
+			err, file, "annotations",
+			"%zu annotations, more than the limit of %d "
+			"(%d with hardshim's own %s)",
+			json_object_size(ann), HS_SPEC_MAX_ANNOTATIONS - ours,
+			HS_SPEC_MAX_ANNOTATIONS, ours == 3 ? "three" : "two");
 	json_object_set_new(ann, HS_ANNOTATION_POLICY,
 			    json_string(policy->name));
 	json_object_set_new(ann, HS_ANNOTATION_DIGEST, json_string(digest));
+	if (policy->audit)
+		json_object_set_new(ann, HS_ANNOTATION_MODE,
+				    json_string("audit"));
 	return 0;
 }
 
@@ -252,6 +259,9 @@ int hs_spec_harden(json_t *spec, const struct hs_policy *policy,
 			     "the requested seccomp profile replaced by policy "
 			     "\"%s\"'s",
 			     policy->name);
+	if (policy->audit)
+		hs_spec_note(ctx->narrowed, "audit mode: seccomp denials "
+					    "logged, not enforced");
 	if (json_object_set_new(process, "noNewPrivileges", json_true()) < 0)
 		return hs_err(err, ENOMEM, "%s: out of memory", file);
 	if (add_paths(lnx, "maskedPaths", hs_standard_masked_paths,
