@@ -59,6 +59,7 @@ use() {
 run() {
 	local name=$1 b=$TMP/$1 id i
 	shift
+	rm -rf "$b"
 	new_bundle "$b"
 	set_args "$b" "$@"
 	id=hs-learn-$name-$$
@@ -84,9 +85,29 @@ run control sh -c "$WORK"
 check enforce-base-denies [ ! -d "$TMP/control/rootfs/tmp/d" ]
 
 use learn-audit
-seq0=$("$HARDSHIM" learn --kmsg-seq)
+learned=$E/seccomp/learned.json
+# The audit run and learn. The kernel log and printk's rate limit are the
+# whole machine's: another test's records, or its restoring the burst, can
+# make the kernel drop ours, which learn reports. Then the run is
+# inconclusive and is made again (at most three times).
+learn_run() {
+	echo 10000 >"$BURST"
+	seq0=$("$HARDSHIM" learn --kmsg-seq)
+	run audit sh -c "$WORK"
+	# An escape syscall in audit mode: logged, so it ran; learn must not
+	# allow it.
+	run escape sh -c 'exec unshare -U true'
+	sleep 1 # kauditd prints the records after the syscalls return
+	"$HARDSHIM" learn --base "$E/seccomp/learn-base.json" --pid "$(cat "$TMP/audit.pid")" \
+		--pid "$(cat "$TMP/escape.pid")" --kmsg --since "$seq0" -o "$learned" 2>"$TMP/learn.err"
+}
+for attempt in 1 2 3; do
+	learn_run
+	rc=$?
+	grep -q 'dropped' "$TMP/learn.err" || break
+	echo "# attempt $attempt: the kernel dropped log lines, again"
+done
 check kmsg-seq-number like "$seq0" '[0-9]*'
-run audit sh -c "$WORK"
 check audit-create-ok [ -s "$TMP/audit.pid" ]
 check audit-workload-runs grep -qx 'got hi' "$TMP/audit.out"
 check audit-mkdir-effect [ -d "$TMP/audit/rootfs/tmp/d" ]
@@ -97,16 +118,9 @@ check audit-no-errno jq -e '.linux.seccomp | has("defaultErrnoRet") | not' "$cfg
 check audit-decision-log jq -se 'map(select(.policy == "learn-audit" and (.narrowed // [] | index("audit mode: seccomp denials logged, not enforced")))) | length >= 1' "$TMP/decisions.log"
 check enforce-no-mode-annotation jq -e '.annotations["hardshim.dev/mode"] == null' "$TMP/control/config.json"
 
-# An escape syscall in audit mode: logged, so it ran; learn must not allow it.
-run escape sh -c 'exec unshare -U true'
-sleep 1 # kauditd prints the records after the syscalls return
-
 # --- learn -------------------------------------------------------------------
-learned=$E/seccomp/learned.json
-"$HARDSHIM" learn --base "$E/seccomp/learn-base.json" --pid "$(cat "$TMP/audit.pid")" \
-	--pid "$(cat "$TMP/escape.pid")" --kmsg --since "$seq0" -o "$learned" 2>"$TMP/learn.err"
-rc=$?
 check learn-exit-0 [ $rc -eq 0 ]
+sed 's/^/# learn: /' "$TMP/learn.err"
 check learn-extends-base jq -e '.extends == "learn-base.json"' "$learned"
 check learn-one-allow-rule jq -e '(.syscalls | length) == 1 and .syscalls[0].action == "SCMP_ACT_ALLOW"' "$learned"
 check learn-has-mkdir jq -e '.syscalls[0].names | index("mkdir") != null' "$learned"
