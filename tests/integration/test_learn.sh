@@ -57,7 +57,7 @@ use() {
 # Leaves the bundle at $TMP/NAME, output in $TMP/NAME.out, pid in
 # $TMP/NAME.pid; returns create's status.
 run() {
-	local name=$1 b=$TMP/$1 id i
+	local name=$1 b=$TMP/$1 id
 	shift
 	rm -rf "$b"
 	new_bundle "$b"
@@ -67,7 +67,7 @@ run() {
 	"$HARDSHIM" runtime create --bundle "$b" "$id" </dev/null >"$TMP/$name.out" 2>&1 || return 1
 	runc state "$id" | jq -r .pid >"$TMP/$name.pid"
 	"$HARDSHIM" runtime start "$id" </dev/null >>"$TMP/$name.out" 2>&1 || return 1
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		[ "$(runc state "$id" 2>/dev/null | jq -r .status)" = stopped ] && break
 		sleep 0.1
 	done
@@ -119,7 +119,7 @@ check audit-decision-log jq -se 'map(select(.policy == "learn-audit" and (.narro
 check enforce-no-mode-annotation jq -e '.annotations["hardshim.dev/mode"] == null' "$TMP/control/config.json"
 
 # --- learn -------------------------------------------------------------------
-check learn-exit-0 [ $rc -eq 0 ]
+check learn-exit-0 [ "$rc" -eq 0 ]
 sed 's/^/# learn: /' "$TMP/learn.err"
 check learn-extends-base jq -e '.extends == "learn-base.json"' "$learned"
 check learn-one-allow-rule jq -e '(.syscalls | length) == 1 and .syscalls[0].action == "SCMP_ACT_ALLOW"' "$learned"
