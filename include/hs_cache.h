@@ -3,7 +3,9 @@
  *
  * An entry is keyed by everything a plan depends on that is known before
  * the profile is read: this binary, the policy file as read (device,
- * inode, size, mtime, ctime), the container's bounding set and the node.
+ * inode, size, mtime, ctime; its "mode" decides whether the plan is an
+ * audit one, so an edit between modes is a miss), the container's bounding
+ * set and the node.
  * It lists every profile file of the extends chain with the same identity,
  * and is used only if each still matches: an edited, replaced or touched
  * file makes it a miss. A miss plans as usual and writes a new entry.

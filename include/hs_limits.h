@@ -64,6 +64,13 @@
 #define HS_HOOK_TIMEOUT_DEFAULT 5
 #define HS_HOOK_TIMEOUT_MAX 60
 
+/* `hardshim learn`: one line of kernel log (a longer one is counted as
+ * ignored), the pids it may be told to attribute records to, and the
+ * distinct (architecture, syscall number) pairs it keeps. */
+#define HS_LEARN_LINE_MAX 8192
+#define HS_LEARN_MAX_PIDS 4096
+#define HS_LEARN_MAX_SYSCALLS 4096
+
 /* One error line. */
 #define HS_ERR_MSG_MAX 1024
 

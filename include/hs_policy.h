@@ -1,7 +1,9 @@
 /* Tenant policies (policies/NAME.json): what a tenant's containers may keep.
  *
  *   name             must match the file name (policies/NAME.json)
- *   mode             "enforce" (the only mode this version implements)
+ *   mode             "enforce" (default), or "audit": the profile's denying
+ *                    actions become SCMP_ACT_LOG (logged, not enforced),
+ *                    for learning a profile; nothing else is weakened
  *   seccomp          path of a seccomp profile, relative to the policy file
  *   capabilities     { ceiling: ["CAP_..."], allowAmbient: false }
  *   noNewPrivileges  true (hardshim always sets it; false is refused)
@@ -79,6 +81,9 @@ struct hs_policy {
 	bool has_network;
 	char network_path[HS_PATH_MAX]; /* the netpol, when has_network */
 	const char *name;
+	/* "mode": "audit": seccomp denials are logged by the kernel instead
+	 * of enforced (shim/plan.c); every other restriction still holds. */
+	bool audit;
 	hs_capset_t cap_ceiling;
 	bool allow_ambient;
 	bool run_as_non_root;

@@ -10,6 +10,7 @@
 #ifndef HS_PROFILE_H
 #define HS_PROFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include <time.h>
@@ -96,6 +97,17 @@ int hs_profile_validate(const json_t *profile, const char *file,
 json_t *hs_profile_resolve(const json_t *merged,
 			   const struct hs_resolve_ctx *ctx, const char *file,
 			   struct hs_error *err);
+
+/* Whether an OCI action stops the syscall: ERRNO, KILL, KILL_PROCESS,
+ * KILL_THREAD, TRAP. */
+bool hs_profile_action_denies(const char *action);
+
+/* Audit mode (a policy's "mode": "audit"): turns every denying action of a
+ * profile as hs_profile_resolve returns it, the default's and the rules',
+ * into SCMP_ACT_LOG, in place, dropping their errno. The kernel then runs
+ * the syscall and logs it (type=1326 audit records), which is what
+ * `hardshim learn` reads. */
+int hs_profile_audit(json_t *resolved, struct hs_error *err);
 
 /* For `hardshim check`: the unknown-name test of hs_profile_resolve applied
  * to every rule, whatever its includes/excludes, for the architectures the

@@ -26,6 +26,17 @@ enum hs_arch_support {
 
 enum hs_arch_support hs_seccomp_arch_support(const char *oci_name);
 
+/* The OCI name ("SCMP_ARCH_X86_64") of the architecture a kernel audit
+ * record's arch= token names (its AUDIT_ARCH_* value, c000003e), or NULL
+ * when libseccomp does not know it. */
+const char *hs_seccomp_audit_arch_name(uint32_t audit_arch);
+
+/* The name of syscall `nr` on the architecture `audit_arch`, as libseccomp
+ * resolves it, into buf. 0, or -EAFNOSUPPORT (unknown architecture),
+ * -ENOENT (no such syscall there) or -ENAMETOOLONG. */
+int hs_seccomp_syscall_name(uint32_t audit_arch, long nr, char *buf,
+			    size_t size);
+
 /* One of the nine SCMP_ACT_* names of the OCI runtime spec. */
 bool hs_seccomp_action_known(const char *name);
 
@@ -93,12 +104,5 @@ int hs_seccomp_notify_deny(int fd, struct hs_seccomp_notify_bufs *b,
  * syscall not interrupted): what was read from /proc about its pid is
  * about that caller only if this holds afterwards. */
 bool hs_seccomp_notify_id_valid(int fd, uint64_t id);
-
-/* The syscall's name on that architecture (libseccomp's table), or its
- * number when unknown. */
-void hs_seccomp_syscall_name(uint32_t arch, int nr, char *buf, size_t size);
-
-/* "x86_64", "x86", ...: an audit arch token's short name. */
-const char *hs_seccomp_arch_name(uint32_t arch);
 
 #endif

@@ -9,6 +9,9 @@
 
 #define HS_ANNOTATION_POLICY "hardshim.dev/policy"
 #define HS_ANNOTATION_DIGEST "hardshim.dev/policy-digest"
+/* "audit" when the policy's seccomp denials are logged, not enforced; absent
+ * in enforce mode (any value the spec brought is removed). */
+#define HS_ANNOTATION_MODE "hardshim.dev/mode"
 /* A pod annotation asking for another policy; honoured only when the
  * tenant's policy lists that one as selectable. */
 #define HS_ANNOTATION_SELECT "hardshim.dev/select-policy"

@@ -235,6 +235,12 @@ static int check_policy(const char *path, const struct hs_netnames *names,
 		hs_policy_free(&p);
 		return -1;
 	}
+	/* Said on every check, so that an audit policy is never mistaken
+	 * for a finished one. */
+	if (p.audit)
+		hs_json_warn(err, path, "mode",
+			     "audit: seccomp denials are logged, not "
+			     "enforced (for `hardshim learn`)");
 	/* The widest container this policy admits: every ceiling cap. */
 	hs_caps_names(p.cap_ceiling, &caps);
 	ret = check_compiles(merged, caps.list, p.seccomp_path, err);

@@ -293,6 +293,10 @@ int hs_cmd_explain(int argc, char **argv)
 		return 1;
 	}
 	printf("policy %s (%s)\n", p.name, p.file);
+	printf("mode: %s\n",
+	       p.audit ? "audit (seccomp denials are logged by the kernel, not "
+			 "enforced; every other restriction holds)"
+		       : "enforce");
 	print_caps(&p);
 	print_host(&p);
 	print_seccomp(merged);

@@ -14,6 +14,7 @@
 #include "hs_commands.h"
 #include "hs_monitor.h"
 #include "hs_hook.h"
+#include "hs_learn.h"
 #include "hs_runtime.h"
 
 #define HS_VERSION "0.1.0"
@@ -105,6 +106,23 @@ static const struct command {
 	 "nftables table, and drift of its policy file since the start.\n"
 	 "One JSON event line on stdout per failure (type verify or\n"
 	 "drift); exit 0 when all verified, 1 on any failure or error.\n"},
+	{"learn", hs_cmd_learn,
+	 "learn --base PROFILE [--pid PID]... [--pids-from FILE] [-o OUT]\n"
+	 "                      (--kmsg [--since SEQ] | FILE | -)",
+	 "a minimal profile from the seccomp audit records of an audit run",
+	 "Reads the kernel's seccomp audit records (type=1326) of a\n"
+	 "workload run under a policy with \"mode\": \"audit\": from\n"
+	 "/dev/kmsg (--kmsg; --since SEQ: only records after SEQ, the\n"
+	 "number \"hardshim learn --kmsg-seq\" prints before the run), a\n"
+	 "FILE (dmesg, kmsg or audit.log lines) or stdin (-). Only the\n"
+	 "records of the given pids count (--pid, repeatable;\n"
+	 "--pids-from: one pid a line, as cgroup.procs). Writes to OUT\n"
+	 "(default stdout) a profile that extends PROFILE and allows\n"
+	 "exactly the syscalls used that PROFILE does not. Escape\n"
+	 "syscalls (unshare, mount, ptrace, bpf, ...) are never allowed:\n"
+	 "they are reported on stderr and in the profile's comment.\n"
+	 "Warns when the kernel dropped records (printk rate limit).\n"
+	 "Exit 1 when there is no record to learn from.\n"},
 	{"version", cmd_version, "version", "print the version", ""},
 };
 

@@ -38,6 +38,13 @@ int hs_plan_seccomp(const struct hs_policy *p,
 	out->resolved = hs_profile_resolve(merged, rctx, p->seccomp_path, err);
 	if (!out->resolved)
 		return -1;
+	/* Before compiling, so that what is compiled, cached and digested
+	 * is what runc will load. The digest differs from enforce's anyway:
+	 * the policy, "mode" included, is part of it. */
+	if (p->audit && hs_profile_audit(out->resolved, err) < 0) {
+		hs_plan_free(out);
+		return hs_err_context(err, "%s: seccomp", p->file);
+	}
 	/* Compiled here, where the error can still name the profile, rather
 	 * than inside runc after the container has been half set up. */
 	if (hs_seccomp_compile(out->resolved, -1, &out->bpf_insns, err) < 0 ||

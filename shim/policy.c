@@ -548,12 +548,15 @@ int hs_policy_parse(json_t *json, const char *file, struct hs_policy *p,
 				  p->name, HS_POLICY_NAME_MAX);
 	if (hs_json_get_string(json, "mode", false, &mode, file, "", err) < 0)
 		ret = -1;
+	else if (strcmp(mode, "audit") == 0)
+		/* The one permitted fail-open path, and only for seccomp: the
+		 * plan turns denials into SCMP_ACT_LOG and says so in the
+		 * spec's annotations and the decision log. */
+		p->audit = true;
 	else if (strcmp(mode, "enforce") != 0)
-		/* Audit mode (log instead of refuse) is the one permitted fail-
-		 * open path; until it is built, nothing may pretend to be it.
-		 */
 		ret = hs_json_err(err, file, "mode",
-				  "\"%s\" is not supported (only \"enforce\")",
+				  "\"%s\" is not a mode (\"enforce\" or "
+				  "\"audit\")",
 				  mode);
 	if (hs_json_get_string(json, "seccomp", true, &seccomp, file, "", err) <
 	    0)

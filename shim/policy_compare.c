@@ -155,6 +155,11 @@ static void compare_flags(struct cmp *c)
 			weaker(c, flags[i].dimension, "%s, not %s",
 			       s ? "true" : "false", b ? "true" : "false");
 	}
+	/* Audit mode lets every syscall the profile denies run. */
+	if (c->sel->audit && !c->base->audit)
+		weaker(c, "mode",
+		       "\"audit\" (seccomp denials logged, not "
+		       "enforced), not \"enforce\"");
 	if (c->sel->root_rule == HS_ROOT_REMAP &&
 	    c->base->root_rule == HS_ROOT_REFUSE)
 		weaker(c, "user.root", "\"remap\", not \"refuse\"");

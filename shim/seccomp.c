@@ -104,6 +104,36 @@ enum hs_arch_support hs_seccomp_arch_support(const char *oci_name)
 	return token ? HS_ARCH_SUPPORTED : HS_ARCH_UNSUPPORTED;
 }
 
+/* The kernel's audit records name the architecture by its AUDIT_ARCH_*
+ * value, which is also libseccomp's token for it: the OCI name is the
+ * entry whose libseccomp name resolves to that token. */
+const char *hs_seccomp_audit_arch_name(uint32_t audit_arch)
+{
+	size_t i;
+
+	for (i = 0; audit_arch && i < HS_ARRAY_SIZE(oci_arches); i++)
+		if (seccomp_arch_resolve_name(oci_arches[i].scmp) == audit_arch)
+			return oci_arches[i].oci;
+	return NULL;
+}
+
+int hs_seccomp_syscall_name(uint32_t audit_arch, long nr, char *buf,
+			    size_t size)
+{
+	_cleanup_free_ char *name = NULL;
+
+	if (!hs_seccomp_audit_arch_name(audit_arch))
+		return -EAFNOSUPPORT;
+	if (nr < 0 || nr > INT32_MAX)
+		return -ENOENT;
+	name = seccomp_syscall_resolve_num_arch(audit_arch, (int)nr);
+	if (!name)
+		return -ENOENT;
+	if (hs_snprintf(buf, size, "%s", name) < 0)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
 /* Actions. SCMP_ACT_KILL is libseccomp's KILL_THREAD, as in runc. */
 struct action_def {
 	const char *name;
@@ -258,35 +288,6 @@ int hs_seccomp_notify_deny(int fd, struct hs_seccomp_notify_bufs *b,
 bool hs_seccomp_notify_id_valid(int fd, uint64_t id)
 {
 	return seccomp_notify_id_valid(fd, id) == 0;
-}
-
-void hs_seccomp_syscall_name(uint32_t arch, int nr, char *buf, size_t size)
-{
-	char *name = seccomp_syscall_resolve_num_arch(arch, nr);
-
-	if (name)
-		snprintf(buf, size, "%s", name);
-	else
-		snprintf(buf, size, "%d", nr);
-	free(name);
-}
-
-const char *hs_seccomp_arch_name(uint32_t arch)
-{
-	switch (arch) {
-	case SCMP_ARCH_X86_64:
-		return "x86_64";
-	case SCMP_ARCH_X86:
-		return "x86";
-	case SCMP_ARCH_X32:
-		return "x32";
-	case SCMP_ARCH_AARCH64:
-		return "aarch64";
-	case SCMP_ARCH_ARM:
-		return "arm";
-	default:
-		return "unknown";
-	}
 }
 
 /* The libseccomp action for an OCI action name and optional errnoRet

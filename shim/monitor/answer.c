@@ -67,6 +67,7 @@ static json_t *syscall_fields(const struct hs_notification *n, const char *name,
 			      const char *response)
 {
 	json_t *args = json_array();
+	const char *arch = hs_seccomp_audit_arch_name(n->arch);
 	char hex[24];
 	int i;
 
@@ -75,7 +76,7 @@ static json_t *syscall_fields(const struct hs_notification *n, const char *name,
 		json_array_append_new(args, json_string(hex));
 	}
 	return json_pack("{ss si ss so ss si}", "syscall", name, "nr", n->nr,
-			 "arch", hs_seccomp_arch_name(n->arch), "args", args,
+			 "arch", arch ? arch : "unknown", "args", args,
 			 "response", response, "errno", EPERM);
 }
 
@@ -95,7 +96,8 @@ static void answer_one(struct hs_monitor *m, struct hs_watched *w,
 		.pid = n->pid,
 	};
 
-	hs_seccomp_syscall_name(n->arch, n->nr, name, sizeof(name));
+	if (hs_seccomp_syscall_name(n->arch, n->nr, name, sizeof(name)) < 0)
+		snprintf(name, sizeof(name), "%d", n->nr);
 	read_comm(n->pid, comm, sizeof(comm));
 	if (!hs_seccomp_notify_id_valid(w->fd, n->id))
 		comm[0] = '\0'; /* the caller is gone: not its comm */

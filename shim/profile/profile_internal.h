@@ -8,7 +8,8 @@
  *   node.c      the node resolution is done for (uname)
  *   rules.c     what two rules select and do, to find conflicts
  *   index.c     a hash index of syscall names
- *   compare.c   one resolved profile against another (selectable policies) */
+ *   compare.c   one resolved profile against another (selectable policies)
+ *   audit.c     audit mode: denials turned into SCMP_ACT_LOG */
 #ifndef HS_PROFILE_INTERNAL_H
 #define HS_PROFILE_INTERNAL_H
 

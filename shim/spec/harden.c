@@ -146,25 +146,31 @@ static int set_annotations(json_t *spec, const struct hs_policy *policy,
 			   const char *file, struct hs_error *err)
 {
 	json_t *ann = hs_spec_object_child(spec, "annotations");
+	int ours = 2 + (policy->audit ? 1 : 0) + (monitor ? 1 : 0);
 
 	if (!ann)
 		return hs_json_err(err, file, "annotations",
 				   "must be an object");
-	/* hardshim's own, never the spec's: room for the three we add (the
-	 * hooks refuse a state with more). */
+	/* hardshim's own, never the spec's, so that no container can claim
+	 * to be audited or monitored: room for the ones we add (the hooks
+	 * refuse a state with more). */
 	json_object_del(ann, HS_ANNOTATION_POLICY);
 	json_object_del(ann, HS_ANNOTATION_DIGEST);
+	json_object_del(ann, HS_ANNOTATION_MODE);
 	json_object_del(ann, HS_ANNOTATION_MONITOR);
-	if (json_object_size(ann) > HS_SPEC_MAX_ANNOTATIONS - 3)
+	if (json_object_size(ann) > (size_t)(HS_SPEC_MAX_ANNOTATIONS - ours))
 		return hs_json_err(err, file, "annotations",
 				   "%zu annotations, more than the limit of %d "
-				   "(%d with hardshim's own three)",
+				   "(%d with hardshim's own %d)",
 				   json_object_size(ann),
-				   HS_SPEC_MAX_ANNOTATIONS - 3,
-				   HS_SPEC_MAX_ANNOTATIONS);
+				   HS_SPEC_MAX_ANNOTATIONS - ours,
+				   HS_SPEC_MAX_ANNOTATIONS, ours);
 	json_object_set_new(ann, HS_ANNOTATION_POLICY,
 			    json_string(policy->name));
 	json_object_set_new(ann, HS_ANNOTATION_DIGEST, json_string(digest));
+	if (policy->audit)
+		json_object_set_new(ann, HS_ANNOTATION_MODE,
+				    json_string("audit"));
 	if (monitor)
 		json_object_set_new(ann, HS_ANNOTATION_MONITOR,
 				    json_string(monitor));
@@ -291,6 +297,9 @@ int hs_spec_harden(json_t *spec, const struct hs_policy *policy,
 			     "the requested seccomp profile replaced by policy "
 			     "\"%s\"'s",
 			     policy->name);
+	if (policy->audit)
+		hs_spec_note(ctx->narrowed, "audit mode: seccomp denials "
+					    "logged, not enforced");
 	if (json_object_set_new(process, "noNewPrivileges", json_true()) < 0)
 		return hs_err(err, ENOMEM, "%s: out of memory", file);
 	if (add_paths(lnx, "maskedPaths", hs_standard_masked_paths,

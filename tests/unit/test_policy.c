@@ -225,18 +225,36 @@ static void test_capabilities_missing_or_wrong(void)
 
 /* --- pure: mode, no_new_privs, user -------------------------------------- */
 
-static void test_mode_audit_refused(void)
+static void test_mode_audit_accepted(void)
 {
 	struct hs_error err = {0};
 	struct hs_policy p;
 
-	CHECK(parse_with("\"mode\": \"audit\"", &p, &err) < 0);
-	CHECK_STR(
-		err.msg,
-		"p.json: mode: \"audit\" is not supported (only \"enforce\")");
-	memset(&err, 0, sizeof(err));
+	CHECK(parse_with("\"mode\": \"audit\"", &p, &err) == 0);
+	CHECK(p.audit);
+	hs_policy_free(&p);
+	CHECK(parse_with("\"mode\": \"enforce\"", &p, &err) == 0);
+	CHECK(!p.audit);
+	hs_policy_free(&p);
+}
+
+static void test_mode_unknown_refused(void)
+{
+	struct hs_error err = {0};
+	struct hs_policy p;
+
 	CHECK(parse_with("\"mode\": \"Enforce\"", &p, &err) < 0);
-	CHECK_CONTAINS(err.msg, "mode: \"Enforce\" is not supported");
+	CHECK_STR(err.msg, "p.json: mode: \"Enforce\" is not a mode "
+			   "(\"enforce\" or \"audit\")");
+	memset(&err, 0, sizeof(err));
+	CHECK(parse_with("\"mode\": \"log\"", &p, &err) < 0);
+	CHECK_CONTAINS(err.msg, "mode: \"log\" is not a mode");
+	memset(&err, 0, sizeof(err));
+	CHECK(parse_with("\"mode\": \"\"", &p, &err) < 0);
+	CHECK_CONTAINS(err.msg, "p.json: mode: \"\" is not a mode");
+	memset(&err, 0, sizeof(err));
+	CHECK(parse_with("\"mode\": true", &p, &err) < 0);
+	CHECK_CONTAINS(err.msg, "mode");
 }
 
 static void test_no_new_privileges_false_refused(void)
@@ -1070,7 +1088,8 @@ int main(void)
 	RUN(test_lower_case_capability);
 	RUN(test_ceiling_not_strings);
 	RUN(test_capabilities_missing_or_wrong);
-	RUN(test_mode_audit_refused);
+	RUN(test_mode_audit_accepted);
+	RUN(test_mode_unknown_refused);
 	RUN(test_no_new_privileges_false_refused);
 	RUN(test_user_root_invalid);
 	RUN(test_user_uid_out_of_range);

@@ -107,6 +107,9 @@ static const struct {
 	 "capabilities.allowAmbient: true, not false"},
 	{"user.runAsNonRoot", "false", "user.runAsNonRoot: false, not true"},
 	{"user.root", "\"remap\"", "user.root: \"remap\", not \"refuse\""},
+	{"mode", "\"audit\"",
+	 "mode: \"audit\" (seccomp denials logged, not enforced), not "
+	 "\"enforce\""},
 	{"spec.requiredNamespaces",
 	 "[\"pid\", \"mount\", \"ipc\", \"uts\", \"cgroup\"]",
 	 "spec.requiredNamespaces: drops network"},

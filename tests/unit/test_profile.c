@@ -1756,6 +1756,53 @@ static void test_moby_reference(void)
 						 "errnoRet")) == 38);
 }
 
+/* --- audit mode ----------------------------------------------------------- */
+
+/* Every denying action becomes LOG, errnos dropped, so two denials of one
+ * syscall with different errnos do not become a conflict; what allows,
+ * traces or notifies is left alone; the result still compiles. */
+static void test_audit_turns_denials_into_log(void)
+{
+	const char *text =
+		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": "
+		"1,"
+		" \"architectures\": [\"SCMP_ARCH_X86_64\"], \"syscalls\": ["
+		"{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"},"
+		"{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_ERRNO\","
+		" \"errnoRet\": 38},"
+		"{\"names\": [\"ptrace\"], \"action\": "
+		"\"SCMP_ACT_KILL_PROCESS\"},"
+		"{\"names\": [\"kill\"], \"action\": \"SCMP_ACT_TRAP\"},"
+		"{\"names\": [\"tkill\"], \"action\": \"SCMP_ACT_KILL\"},"
+		"{\"names\": [\"uname\"], \"action\": \"SCMP_ACT_TRACE\","
+		" \"errnoRet\": 1},"
+		"{\"names\": [\"getpid\"], \"action\": \"SCMP_ACT_LOG\"}]}";
+	struct hs_error err = {0};
+	_cleanup_json_ json_t *p =
+		hs_json_load_buffer(text, strlen(text), "p", &err);
+	_cleanup_free_ char *out = NULL;
+	size_t insns;
+
+	CHECK(p);
+	CHECK(hs_profile_audit(p, &err) == 0);
+	out = json_dumps(p, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	CHECK_STR(out,
+		  "{\"defaultAction\":\"SCMP_ACT_LOG\",\"architectures\":"
+		  "[\"SCMP_ARCH_X86_64\"],\"syscalls\":["
+		  "{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"},"
+		  "{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_LOG\"},"
+		  "{\"names\":[\"ptrace\"],\"action\":\"SCMP_ACT_LOG\"},"
+		  "{\"names\":[\"kill\"],\"action\":\"SCMP_ACT_LOG\"},"
+		  "{\"names\":[\"tkill\"],\"action\":\"SCMP_ACT_LOG\"},"
+		  "{\"names\":[\"uname\"],\"action\":\"SCMP_ACT_TRACE\","
+		  "\"errnoRet\":1},"
+		  "{\"names\":[\"getpid\"],\"action\":\"SCMP_ACT_LOG\"}]}");
+	CHECK(hs_seccomp_compile(p, -1, &insns, &err) == 0);
+	CHECK(hs_profile_action_denies("SCMP_ACT_KILL_THREAD"));
+	CHECK(!hs_profile_action_denies("SCMP_ACT_NOTIFY"));
+	CHECK(!hs_profile_action_denies(NULL));
+}
+
 int main(void)
 {
 	RUN(test_invalid_fixtures);
@@ -1808,5 +1855,6 @@ int main(void)
 		SKIP(test_moby_reference, MOBY_REF " absent");
 	else
 		RUN(test_moby_reference);
+	RUN(test_audit_turns_denials_into_log);
 	TEST_EXIT();
 }

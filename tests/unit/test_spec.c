@@ -1413,7 +1413,7 @@ static void test_too_many_annotations_refused(void)
 	CHECK(harden(spec, &def, &err) < 0);
 	CHECK_STR(err.msg, "config.json: annotations: 1025 annotations, more "
 			   "than the limit of 1022 (1024 with hardshim's own "
-			   "two)");
+			   "2)");
 }
 
 /* The hardened spec's annotations reach every hook in the state, whose
