@@ -90,8 +90,8 @@ int hs_seccomp_notify_sizes(struct hs_seccomp_notify_bufs *b,
 void hs_seccomp_notify_bufs_free(struct hs_seccomp_notify_bufs *b);
 
 /* Reads the next notification from a listener fd: 0, or -errno (-ENOENT:
- * the caller died or was interrupted in between; -EAGAIN none pending on a
- * non-blocking read is not possible: poll first). */
+ * the caller died or was interrupted in between). It blocks until one
+ * arrives: poll the fd first. */
 int hs_seccomp_notify_receive(int fd, struct hs_seccomp_notify_bufs *b,
 			      struct hs_notification *out);
 

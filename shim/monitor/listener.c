@@ -192,13 +192,13 @@ static int make_watched(struct hs_monitor *m, struct hs_monitor_conn *c,
 		return hs_err(err, EINVAL,
 			      "fds names %d fds, %zu were received", index + 1,
 			      c->n_fds);
-	if (!is_listener(c->fds[index]))
-		return hs_err(err, EINVAL, "\"%s\" is not a seccomp listener",
-			      SECCOMP_FD_NAME);
 	if (st->pid <= 0)
 		return hs_err(err, EINVAL, "the state has no pid");
 	if (in_container(st->pid, err) < 0)
 		return -1;
+	if (!is_listener(c->fds[index]))
+		return hs_err(err, EINVAL, "\"%s\" is not a seccomp listener",
+			      SECCOMP_FD_NAME);
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return hs_err(err, ENOMEM, "out of memory");

@@ -40,6 +40,14 @@
  *   For nft-*, "refused" is the kernel's answer in the netlink ack (or the
  *   failing step, which the line names).
  *
+ * And, for the monitor's tests and benchmark:
+ *
+ *   probe repeat-unshare N   unshare(CLONE_NEWUSER) N times in a row; one
+ *                            line with the count of each answer, the mean
+ *                            cost of a call in ns, and the wall-clock time
+ *                            (CLOCK_REALTIME) just before the first call;
+ *                            exit 1 if any call succeeded
+ *
  * Side effects only happen when a primitive is ALLOWED (a tmpfs over /tmp, a
  * pivot_root, a new keyring), and then only in the container, in a child that
  * exits right after.
@@ -823,7 +831,39 @@ struct net_check {
 	int (*fn)(int argc, char **argv);
 };
 
+static int repeat_unshare(int argc, char **argv)
+{
+	long n, i, eperm = 0, enosys = 0, other = 0, allowed = 0;
+	struct timespec wall, a, b;
+	char *end;
+
+	if (argc != 1 || (n = strtol(argv[0], &end, 10)) <= 0 || *end) {
+		say("usage: probe repeat-unshare N");
+		return PROBE_ERROR;
+	}
+	clock_gettime(CLOCK_REALTIME, &wall);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (i = 0; i < n; i++) {
+		if (syscall(SYS_unshare, CLONE_NEWUSER) == 0)
+			allowed++;
+		else if (errno == EPERM)
+			eperm++;
+		else if (errno == ENOSYS)
+			enosys++;
+		else
+			other++;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	say("unshare x%ld: EPERM=%ld ENOSYS=%ld other=%ld allowed=%ld, "
+	    "%.0f ns per call, first at %ld.%09ld",
+	    n, eperm, enosys, other, allowed,
+	    ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / n,
+	    (long)wall.tv_sec, wall.tv_nsec);
+	return allowed ? ALLOWED : REFUSED;
+}
+
 static const struct net_check net_checks[] = {
+	{"repeat-unshare", repeat_unshare},
 	{"tcp", net_tcp},
 	{"udp", net_udp},
 	{"icmp-echo", net_icmp_echo},
@@ -913,6 +953,7 @@ static void usage(void)
 		say("  %s", checks[i].name);
 	say("       probe tcp|udp ADDR PORT | probe icmp-echo ADDR");
 	say("       probe nft-delete | probe nft-flush");
+	say("       probe repeat-unshare N");
 }
 
 int main(int argc, char **argv)
