@@ -45,7 +45,8 @@ int hs_log_decision(const char *path, const struct hs_decision *d,
 	bool refused = strcmp(d->result, "refused") == 0;
 	bool narrowed = json_array_size(d->narrowed) > 0;
 	struct hs_event ev = {
-		.type = refused	   ? HS_EVENT_REFUSAL
+		.type = d->type	   ? d->type
+			: refused  ? HS_EVENT_REFUSAL
 			: narrowed ? HS_EVENT_NARROWING
 				   : HS_EVENT_START,
 		.id = d->id,

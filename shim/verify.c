@@ -303,9 +303,9 @@ static void check_filter(struct target *t)
 static bool same_filter(const struct target *t, const json_t *in_spec,
 			const json_t *resolved)
 {
-	const char *watched = json_string_value(json_object_get(
-		json_object_get(t->spec, "annotations"),
-		HS_ANNOTATION_MONITOR));
+	const char *watched = json_string_value(
+		json_object_get(json_object_get(t->spec, "annotations"),
+				HS_ANNOTATION_MONITOR));
 	_cleanup_json_ json_t *expected = json_deep_copy(resolved);
 	struct hs_error ignored = {0};
 	size_t n;

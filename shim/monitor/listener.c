@@ -255,6 +255,7 @@ static int do_register(struct hs_monitor *m, struct hs_monitor_conn *c,
 		free(w);
 		return -1;
 	}
+	hs_monitor_watch_network(m, w);
 	return 0;
 }
 

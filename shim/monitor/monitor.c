@@ -7,7 +7,9 @@
  *      0600 in a 0700 directory;
  *   3. one epoll loop, single-threaded: registrations from runc, the
  *      notifications of every watched listener, signals (TERM and INT
- *      stop), and a one-second timer.
+ *      stop), and a one-second timer for the reports (report.c). Single-
+ *      threaded also because the network reads enter namespaces with the
+ *      calling thread.
  * When the monitor stops, for whatever reason, every listener fd closes
  * with it and the kernel answers the notified syscalls with ENOSYS: still
  * refused, no longer reported. */
@@ -30,22 +32,30 @@
 
 #define USAGE "usage: hardshim monitor [--events FILE] [--stdout]"
 
-void hs_monitor_emit(struct hs_monitor *m, const struct hs_event *ev)
+void hs_monitor_write(struct hs_monitor *m, const json_t *line)
 {
 	struct hs_error err = {0};
+
+	if (m->to_stdout && hs_event_write_fd(STDOUT_FILENO, line, &err) < 0)
+		m->n_dropped++;
+	if (m->events &&
+	    hs_event_append(m->events, json_incref((json_t *)line), &err) < 0) {
+		m->n_dropped++;
+		fprintf(stderr, "hardshim monitor: %s\n", err.msg);
+	}
+}
+
+void hs_monitor_emit(struct hs_monitor *m, const struct hs_event *ev)
+{
+	struct hs_error ignored = {0};
 	json_t *line = hs_event_json(ev);
 
+	hs_metrics_count_event(&m->metrics, ev->type, ev->policy, &ignored);
 	if (!line) {
 		m->n_dropped++;
 		return;
 	}
-	if (m->to_stdout && hs_event_write_fd(STDOUT_FILENO, line, &err) < 0)
-		m->n_dropped++;
-	if (m->events &&
-	    hs_event_append(m->events, json_incref(line), &err) < 0) {
-		m->n_dropped++;
-		fprintf(stderr, "hardshim monitor: %s\n", err.msg);
-	}
+	hs_monitor_write(m, line);
 	json_decref(line);
 }
 
@@ -157,6 +167,7 @@ static void on_timer(struct hs_monitor *m)
 	for (i = m->n_pending; i-- > 0;)
 		if (m->ticks - m->pending[i]->since > HS_MONITOR_MSG_SECONDS)
 			hs_monitor_conn_expire(m, m->pending[i]);
+	hs_monitor_report(m);
 }
 
 static int loop(struct hs_monitor *m)
@@ -232,6 +243,7 @@ int hs_monitor_main(int argc, char **argv)
 		return 1;
 	}
 	m.cfg = &cfg;
+	hs_metrics_init(&m.metrics);
 	if (!m.events && cfg.decision_log[0])
 		m.events = cfg.decision_log;
 	if (!m.events && !m.to_stdout) {

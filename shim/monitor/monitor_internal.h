@@ -11,6 +11,8 @@
 #include "hs_digest.h"
 #include "hs_event.h"
 #include "hs_limits.h"
+#include "hs_metrics.h"
+#include "hs_nft.h"
 #include "hs_policy.h"
 #include "hs_seccomp.h"
 
@@ -61,6 +63,12 @@ struct hs_watched {
 	char digest[HS_DIGEST_HEX_LEN + 1];
 	enum hs_on_violation on_violation;
 	bool killed;
+	/* The refusal counters of its network namespace's table: read by
+	 * the first registration of each namespace only (a pod's containers
+	 * share one), NULL for the others. */
+	uint64_t netns_ino;
+	struct hs_nft_counter_sock *net;
+	struct hs_nft_counters last; /* as of the previous read */
 };
 
 struct hs_monitor {
@@ -77,10 +85,14 @@ struct hs_monitor {
 	size_t n_pending;
 	uint64_t ticks; /* seconds since start, by the timer */
 	uint64_t n_notified, n_dropped; /* since start */
+	struct hs_metrics metrics;
+	uint64_t next_verify; /* the tick of the next re-attestation */
 };
 
-/* Writes an event to every sink; a sink that fails counts one drop. */
+/* Writes an event to every sink, and counts it in the metrics; a sink that
+ * fails counts one drop. hs_monitor_write writes a line already made. */
 void hs_monitor_emit(struct hs_monitor *m, const struct hs_event *ev);
+void hs_monitor_write(struct hs_monitor *m, const json_t *line);
 
 /* Records a message or notification that could not be used: a "drop"
  * event with the reason, and the count. */
@@ -97,6 +109,15 @@ void hs_monitor_conn_expire(struct hs_monitor *m, struct hs_monitor_conn *c);
 int hs_monitor_watch(struct hs_monitor *m, struct hs_watched *w,
 		     struct hs_error *err);
 void hs_monitor_unwatch(struct hs_monitor *m, struct hs_watched *w);
+
+/* report.c: what the one-second timer runs: the network counters of
+ * every watched namespace (an event when one moved), the re-attestation
+ * every monitor.verifyInterval seconds, and the metrics file. */
+void hs_monitor_report(struct hs_monitor *m);
+
+/* Opens the counters of a new registration's network namespace unless
+ * another registration reads them already. */
+void hs_monitor_watch_network(struct hs_monitor *m, struct hs_watched *w);
 
 /* answer.c: answers what is pending on one listener fd (at most
  * HS_MONITOR_BATCH); forgets the fd when its filter is gone. */

@@ -36,6 +36,8 @@ void hs_monitor_unwatch(struct hs_monitor *m, struct hs_watched *w)
 		}
 	/* Closing the fd takes it out of the epoll set. */
 	close(w->fd);
+	if (w->net)
+		hs_nft_counters_close(w->net); /* it kept the netns alive */
 	if (w->pidfd >= 0)
 		close(w->pidfd);
 	free(w);
