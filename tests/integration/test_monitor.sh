@@ -17,6 +17,13 @@
 #                 containers started after it;
 #   many/*        20 concurrent starts, each with attempts: the events file
 #                 stays valid JSON lines, one syscall event per attempt;
+#   net/*         a connection to the metadata address from a container is
+#                 refused by its table, and the monitor reports it as a
+#                 network event of the container's tenant;
+#   verify/*      the monitor re-attests every second (verifyInterval 1):
+#                 nothing for a sound container, a verify event once its
+#                 table is deleted from the host;
+#   metrics/*     the node_exporter textfile parses and counts the events;
 #   flood/*       5000 attempts from one container: every one answered and
 #                 counted, none lost;
 #   bad/*         a truncated registration, one naming a pid outside any
@@ -41,11 +48,14 @@ make_test_config
 SOCK=$TMP/monitor.sock
 EVENTS=$TMP/decisions.log
 ROOT=$TMP/runc-root
+METRICS=$TMP/metrics/hardshim.prom
+mkdir -p "$ROOT" "$TMP/metrics"
 # The tenant-kill policy: tenant-default with onViolation "kill", for the
 # namespaces kill-*.
 set_monitor() {
 	chmod u+w "$TMP/etc" "$TMP/etc/config.json"
-	jq --arg s "$SOCK" --arg m "$1" '.monitor = {mode: $m, socket: $s} |
+	jq --arg s "$SOCK" --arg m "$1" --arg r "$ROOT" --arg p "$METRICS" \
+		'.monitor = {mode: $m, socket: $s, verifyInterval: 1, runcRoots: [$r], metrics: $p} |
 		.tenants += [{namespace: "kill-*", policy: "tenant-kill"}]' \
 		"$TMP/etc/config.json" >"$TMP/c.json" && mv "$TMP/c.json" "$TMP/etc/config.json"
 	chmod -R go-w "$TMP/etc"
@@ -126,6 +136,37 @@ check deny/digest-recorded [ "$(jq -r .digest <<<"$ev" | sort -u)" = "$(jq -r '.
 check deny/comm-and-pid [ "$(jq -r 'select(.pid > 0) | .comm' <<<"$ev" | sort -u)" = probe ]
 check deny/response-deny [ "$(jq -r '"\(.response) \(.errno)"' <<<"$ev" | sort -u)" = "deny 1" ]
 check deny/unshare-args [ "$(jq -r 'select(.syscall == "unshare") | .args[0]' <<<"$ev")" = 0x10000000 ]
+
+# --- network: the metadata address ---------------------------------------------
+bn=$(bundle meta team-n sh -c 'until [ -e /go ]; do sleep 0.1; done; probe tcp 169.254.169.254 80; sleep 600')
+run_bg net-a "$bn"
+npid=$(runc --root "$ROOT" state net-a 2>/dev/null | jq -r .pid)
+far=hsm-far-$$
+at_exit "ip netns del $far"
+if ip netns add "$far" &&
+	ip link add eth0 netns "$npid" type veth peer name eth0 netns "$far" &&
+	nsenter -t "$npid" -n sh -c 'ip addr add 169.254.169.1/24 dev eth0 && ip link set eth0 up' &&
+	ip -n "$far" addr add 169.254.169.254/24 dev eth0 && ip -n "$far" link set eth0 up; then
+	touch "$bn/rootfs/go"
+	answered() { local i; for ((i = 0; i < 50; i++)); do grep -q 'tcp' "$TMP/net-a.out" && return 0; sleep 0.1; done; return 1; }
+	check net/probe-answered answered
+	echo "# net: $(cat "$TMP/net-a.out")"
+	check net/refused-at-once grep -q 'refused (errno=111 ECONNREFUSED)' "$TMP/net-a.out"
+	check net/event-within-two-seconds wait_events 1 network net-a 2
+	ev=$(events network net-a | head -1)
+	check net/tenant-attributed [ "$(jq -r '"\(.namespace)/\(.pod)/\(.policy)"' <<<"$ev")" = "team-n/meta/tenant-default" ]
+	check net/counter-named [ -n "$(jq -r 'select(.newPackets > 0) | .counter' <<<"$ev")" ]
+else
+	fail net/link "could not give the container a link"
+fi
+
+# --- continuous re-attestation ------------------------------------------------
+sleep 2.5 # two rounds of the monitor's verify
+check verify/sound-container-quiet [ -z "$(events verify net-a)" ]
+nsenter -t "$npid" -n nft delete table inet hardshim
+check verify/deleted-table-reported wait_events 1 verify net-a 3
+check verify/names-the-table [ "$(events verify net-a | jq -r .check | sort -u)" = nft-table ]
+runc --root "$ROOT" delete --force net-a >/dev/null 2>&1
 
 # --- kill -----------------------------------------------------------------
 bk=$(bundle victim kill-team sh -c 'sleep 1; probe unshare-user; echo survived; sleep 600')
@@ -251,3 +292,14 @@ check bad/monitor-alive kill -0 "$MON_PID"
 b=$(bundle after team-a probe ptrace)
 run_fg bad-after "$b"
 check bad/still-answers wait_events 1 syscall bad-after
+
+# --- metrics ------------------------------------------------------------------
+sleep 1.2 # one more write
+check metrics/file-written [ -s "$METRICS" ]
+check metrics/every-line-parses [ -z "$(grep -v '^#' "$METRICS" | grep -Ev '^[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? [0-9]+$')" ]
+n=$(grep -F 'hardshim_events_total{type="syscall",tenant_class="tenant-default"}' "$METRICS" | awk '{ print $2 }')
+check metrics/syscalls-counted [ "${n:-0}" -ge 5000 ]
+check metrics/no-temp-file-left [ "$(ls -A "$TMP/metrics")" = hardshim.prom ]
+grep -v '^#' "$METRICS" | sed 's/^/# metrics: /'
+check monitor/said-nothing-but-listening [ -z "$(grep -v 'listening at' "$TMP/monitor.err")" ]
+[ -s "$TMP/monitor.err" ] && sed 's/^/# monitor: /' "$TMP/monitor.err"

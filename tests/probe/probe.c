@@ -47,6 +47,9 @@
  *                            cost of a call in ns, and the wall-clock time
  *                            (CLOCK_REALTIME) just before the first call;
  *                            exit 1 if any call succeeded
+ *   probe repeat-getppid N   getppid(2), which every profile allows, N
+ *                            times: the mean cost of a syscall no filter
+ *                            denies, in ns ("getppid xN: X ns per call")
  *
  * Side effects only happen when a primitive is ALLOWED (a tmpfs over /tmp, a
  * pivot_root, a new keyring), and then only in the container, in a child that
@@ -862,8 +865,28 @@ static int repeat_unshare(int argc, char **argv)
 	return allowed ? ALLOWED : REFUSED;
 }
 
+static int repeat_getppid(int argc, char **argv)
+{
+	struct timespec a, b;
+	long n, i;
+	char *end;
+
+	if (argc != 1 || (n = strtol(argv[0], &end, 10)) <= 0 || *end) {
+		say("usage: probe repeat-getppid N");
+		return PROBE_ERROR;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (i = 0; i < n; i++)
+		syscall(SYS_getppid);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	say("getppid x%ld: %.1f ns per call", n,
+	    ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / n);
+	return REFUSED;
+}
+
 static const struct net_check net_checks[] = {
 	{"repeat-unshare", repeat_unshare},
+	{"repeat-getppid", repeat_getppid},
 	{"tcp", net_tcp},
 	{"udp", net_udp},
 	{"icmp-echo", net_icmp_echo},
@@ -953,7 +976,7 @@ static void usage(void)
 		say("  %s", checks[i].name);
 	say("       probe tcp|udp ADDR PORT | probe icmp-echo ADDR");
 	say("       probe nft-delete | probe nft-flush");
-	say("       probe repeat-unshare N");
+	say("       probe repeat-unshare N | probe repeat-getppid N");
 }
 
 int main(int argc, char **argv)
