@@ -42,7 +42,7 @@ int hs_log_runtime_error(const char *path, const char *msg,
 int hs_log_decision(const char *path, const struct hs_decision *d,
 		    struct hs_error *err)
 {
-	bool refused = strcmp(d->result, "refused") == 0;
+	bool refused = d->result && strcmp(d->result, "refused") == 0;
 	bool narrowed = json_array_size(d->narrowed) > 0;
 	struct hs_event ev = {
 		.type = d->type	   ? d->type
@@ -57,8 +57,8 @@ int hs_log_decision(const char *path, const struct hs_decision *d,
 		.pid = (int)getpid(),
 		.reason = d->reason,
 	};
-	_cleanup_json_ json_t *extra =
-		json_pack("{ss ss}", "action", d->action, "result", d->result);
+	_cleanup_json_ json_t *extra = json_pack(
+		"{ss? ss?}", "action", d->action, "result", d->result);
 
 	if (!extra)
 		return hs_err(err, ENOMEM, "%s: out of memory", path);

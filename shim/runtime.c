@@ -186,6 +186,16 @@ static void copy_pod_names(struct wrapper *w, const json_t *annotations)
 	snprintf(w->pod_name, sizeof(w->pod_name), "%s", name ? name : "");
 }
 
+/* A container the monitor will not hear from: it did not answer at start,
+ * or the profile left it nothing to answer. */
+static bool unmonitored(const json_t *spec)
+{
+	const char *v = json_string_value(json_object_get(
+		json_object_get(spec, "annotations"), HS_ANNOTATION_MONITOR));
+
+	return v && strcmp(v, "unmonitored") == 0;
+}
+
 static int harden_bundle(struct wrapper *w, struct hs_error *err)
 {
 	const char *bundle = w->args.bundle ? w->args.bundle : ".";
@@ -246,13 +256,12 @@ static int harden_bundle(struct wrapper *w, struct hs_error *err)
 		};
 
 		hs_log_decision(w->cfg.decision_log, &d, &ignored);
-		if (ctx.unmonitored) {
+		if (unmonitored(spec)) {
 			d.type = HS_EVENT_UNMONITORED;
+			d.result = NULL;
 			d.narrowed = NULL;
-			d.reason =
-				"the monitor did not answer at start: escape "
-				"syscalls are refused by the filter alone, "
-				"and not reported";
+			d.reason = "escape syscalls are refused by the filter "
+				   "alone, and not reported";
 			hs_log_decision(w->cfg.decision_log, &d, &ignored);
 		}
 	}

@@ -260,9 +260,10 @@ int hs_seccomp_notify_receive(int fd, struct hs_seccomp_notify_bufs *b,
 
 	/* The kernel insists on a zeroed request buffer. */
 	memset(req, 0, sizeof(*req));
+	errno = 0;
 	rc = seccomp_notify_receive(fd, req);
-	if (rc < 0)
-		return rc;
+	if (rc < 0) /* libseccomp says -ECANCELED; the ioctl's errno says why */
+		return errno ? -errno : rc;
 	out->id = req->id;
 	out->pid = (int)req->pid;
 	out->arch = req->data.arch;
@@ -282,7 +283,10 @@ int hs_seccomp_notify_deny(int fd, struct hs_seccomp_notify_bufs *b,
 	resp->error = -error;
 	resp->val = 0;
 	resp->flags = 0; /* never SECCOMP_USER_NOTIF_FLAG_CONTINUE */
-	return seccomp_notify_respond(fd, resp);
+	errno = 0;
+	if (seccomp_notify_respond(fd, resp) < 0)
+		return errno ? -errno : -ECANCELED;
+	return 0;
 }
 
 bool hs_seccomp_notify_id_valid(int fd, uint64_t id)

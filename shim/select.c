@@ -120,19 +120,19 @@ int hs_select_policy(const struct hs_config *cfg, const json_t *annotations,
 	return r;
 }
 
-static const char *either(const json_t *annotations, const char *a,
-			  const char *b)
-{
-	const char *v = json_string_value(json_object_get(annotations, a));
-
-	return v ? v : json_string_value(json_object_get(annotations, b));
-}
-
 void hs_select_pod_names(const json_t *annotations, const char **ret_namespace,
 			 const char **ret_name)
 {
-	*ret_namespace = either(annotations, HS_ANNOTATION_CRI_NAMESPACE,
-				HS_ANNOTATION_CRIO_NAMESPACE);
-	*ret_name = either(annotations, HS_ANNOTATION_CRI_NAME,
-			   HS_ANNOTATION_CRIO_NAME);
+	const char *cri = json_string_value(
+		json_object_get(annotations, HS_ANNOTATION_CRI_NAMESPACE));
+
+	/* Both from the engine that recorded the namespace, never one from
+	 * each: the other engine's keys may be the tenant's own annotations. */
+	*ret_namespace =
+		cri ? cri
+		    : json_string_value(json_object_get(
+			      annotations, HS_ANNOTATION_CRIO_NAMESPACE));
+	*ret_name = json_string_value(
+		json_object_get(annotations, cri ? HS_ANNOTATION_CRI_NAME
+						 : HS_ANNOTATION_CRIO_NAME));
 }

@@ -14,12 +14,8 @@
 #include <unistd.h>
 
 #include "hs_cleanup.h"
+#include "hs_proc.h"
 #include "monitor_internal.h"
-
-static int pidfd_open_(int pid)
-{
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-}
 
 static int pidfd_kill(int pidfd)
 {
@@ -54,7 +50,8 @@ static void read_comm(int pid, char *buf, size_t size)
  * it shares a pod's pid namespace rather than having the container's own. */
 static void kill_container(struct hs_watched *w, int fd, uint64_t id, int pid)
 {
-	_cleanup_close_ int caller = pidfd_open_(pid);
+	struct hs_error ignored = {0};
+	_cleanup_close_ int caller = hs_proc_pidfd_open(pid, &ignored);
 
 	if (caller >= 0 && hs_seccomp_notify_id_valid(fd, id))
 		pidfd_kill(caller);
@@ -128,10 +125,16 @@ void hs_monitor_answer(struct hs_monitor *m, struct hs_watched *w,
 
 	for (i = 0; i < HS_MONITOR_BATCH && pending(w->fd); i++) {
 		rc = hs_seccomp_notify_receive(w->fd, &m->bufs, &n);
-		if (rc == 0)
+		if (rc == 0) {
 			answer_one(m, w, &n);
-		else if (rc != -ENOENT) /* ENOENT: the caller died meanwhile */
-			break;
+		} else if (rc != -ENOENT) {
+			/* ENOENT: the caller died meanwhile. Anything else
+			 * would repeat at every wake: give the listener up
+			 * (its syscalls then get ENOSYS) rather than spin. */
+			hs_monitor_drop(m, "a listener that cannot be read");
+			hs_monitor_unwatch(m, w);
+			return;
+		}
 	}
 	/* HUP: no process uses the filter any more. */
 	if ((events & (EPOLLHUP | EPOLLERR)) && !pending(w->fd))

@@ -1,7 +1,7 @@
 /* Registrations: runc connects to the monitor's socket when a container
  * (or a `runc exec`) loads a filter with SCMP_ACT_NOTIFY, sends the
  * listener fd by SCM_RIGHTS with a JSON message holding the container's
- * process state, and closes:
+ * process state (and keeps its end open while it runs, see complete()):
  *   {"ociVersion": ..., "fds": ["seccompFd"], "pid": N, "metadata": "",
  *    "state": {"id": ..., "pid": ..., "bundle": ..., "annotations": ...}}
  * Trust: only root may connect (the socket is 0600 in a 0700 directory,
@@ -16,10 +16,10 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "hs_cleanup.h"
+#include "hs_proc.h"
 #include "hs_select.h"
 #include "hs_spec.h"
 #include "hs_state.h"
@@ -39,7 +39,10 @@ static void conn_close(struct hs_monitor *m, struct hs_monitor_conn *c)
 	for (i = 0; i < c->n_fds; i++)
 		if (c->fds[i] >= 0)
 			close(c->fds[i]);
-	close(c->fd); /* leaves the epoll set */
+	/* Out of the epoll set first: a close leaves it only when no other
+	 * reference to the socket remains. */
+	epoll_ctl(m->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
 	free(c->buf);
 	free(c);
 }
@@ -187,6 +190,7 @@ static int make_watched(struct hs_monitor *m, struct hs_monitor_conn *c,
 {
 	struct hs_watched *w;
 	const char *ns, *name;
+	int pidfd;
 
 	if ((size_t)index >= c->n_fds)
 		return hs_err(err, EINVAL,
@@ -194,18 +198,30 @@ static int make_watched(struct hs_monitor *m, struct hs_monitor_conn *c,
 			      c->n_fds);
 	if (st->pid <= 0)
 		return hs_err(err, EINVAL, "the state has no pid");
-	if (in_container(st->pid, err) < 0)
+	/* The pidfd first: what is checked after is then that process, and
+	 * a kill through it can hit no other, whatever the pid becomes. */
+	pidfd = hs_proc_pidfd_open(st->pid, err);
+	if (pidfd < 0)
 		return -1;
-	if (!is_listener(c->fds[index]))
-		return hs_err(err, EINVAL, "\"%s\" is not a seccomp listener",
-			      SECCOMP_FD_NAME);
+	if (in_container(st->pid, err) < 0 || hs_proc_alive(pidfd) < 0 ||
+	    !is_listener(c->fds[index])) {
+		if (!err->msg[0])
+			hs_err(err, EINVAL,
+			       "pid %d has exited, or \"%s\" is not a seccomp "
+			       "listener",
+			       st->pid, SECCOMP_FD_NAME);
+		close(pidfd);
+		return -1;
+	}
 	w = calloc(1, sizeof(*w));
-	if (!w)
+	if (!w) {
+		close(pidfd);
 		return hs_err(err, ENOMEM, "out of memory");
+	}
 	w->fd = c->fds[index];
 	c->fds[index] = -1;
 	w->pid = st->pid;
-	w->pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+	w->pidfd = pidfd;
 	copy(w->id, sizeof(w->id), st->id);
 	hs_select_pod_names(st->annotations, &ns, &name);
 	copy(w->pod_namespace, sizeof(w->pod_namespace), ns);

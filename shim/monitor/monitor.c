@@ -118,6 +118,7 @@ static int add(struct hs_monitor *m, int fd, struct hs_monitor_tag *tag,
 static int setup(struct hs_monitor *m, struct hs_error *err)
 {
 	struct itimerspec tick = {{1, 0}, {1, 0}};
+	struct stat st;
 	sigset_t mask;
 
 	sigemptyset(&mask);
@@ -136,6 +137,18 @@ static int setup(struct hs_monitor *m, struct hs_error *err)
 		return hs_err(err, errno, "setup: %s", strerror(errno));
 	if (hs_seccomp_notify_sizes(&m->bufs, err) < 0)
 		return -1;
+	if (stat("/proc/thread-self/ns/net", &st) < 0)
+		return hs_err(err, errno, "/proc/thread-self/ns/net: %s",
+			      strerror(errno));
+	m->own_netns = st.st_ino;
+	/* Only what the wrappers add from now on is counted. */
+	m->tail_buf = malloc(HS_MONITOR_TAIL_MAX);
+	if (!m->tail_buf)
+		return hs_err(err, ENOMEM, "out of memory");
+	if (m->events && stat(m->events, &st) == 0) {
+		m->tail_ino = st.st_ino;
+		m->tail_off = st.st_size;
+	}
 	m->listen_fd = open_socket(m->cfg->monitor.socket, err);
 	if (m->listen_fd < 0)
 		return -1;
@@ -157,7 +170,8 @@ static bool on_signal(struct hs_monitor *m)
 	return false;
 }
 
-static void on_timer(struct hs_monitor *m)
+/* -1 when the monitor must stop (hs_monitor_report). */
+static int on_timer(struct hs_monitor *m)
 {
 	uint64_t ticks;
 	size_t i;
@@ -167,12 +181,13 @@ static void on_timer(struct hs_monitor *m)
 	for (i = m->n_pending; i-- > 0;)
 		if (m->ticks - m->pending[i]->since > HS_MONITOR_MSG_SECONDS)
 			hs_monitor_conn_expire(m, m->pending[i]);
-	hs_monitor_report(m);
+	return hs_monitor_report(m);
 }
 
 static int loop(struct hs_monitor *m)
 {
 	struct epoll_event evs[64];
+	bool timer;
 	int n, i;
 
 	for (;;) {
@@ -184,6 +199,7 @@ static int loop(struct hs_monitor *m)
 				strerror(errno));
 			return 1;
 		}
+		timer = false;
 		for (i = 0; i < n; i++) {
 			struct hs_monitor_tag *t = evs[i].data.ptr;
 
@@ -196,7 +212,7 @@ static int loop(struct hs_monitor *m)
 					return 0;
 				break;
 			case HS_MK_TIMER:
-				on_timer(m);
+				timer = true; /* last: it may free records */
 				break;
 			case HS_MK_CONN:
 				hs_monitor_conn_read(
@@ -208,6 +224,8 @@ static int loop(struct hs_monitor *m)
 				break;
 			}
 		}
+		if (timer && on_timer(m) < 0)
+			return 1;
 	}
 }
 
@@ -262,6 +280,8 @@ int hs_monitor_main(int argc, char **argv)
 		cfg.monitor.socket);
 	ret = loop(&m);
 	unlink(cfg.monitor.socket);
+	free(m.tail_buf);
+	hs_seccomp_notify_bufs_free(&m.bufs);
 	hs_config_free(&cfg);
 	return ret;
 }

@@ -1,6 +1,8 @@
 /* The monitor's parts (shim/monitor/): monitor.c runs the loop,
  * listener.c takes the runtime's registrations, answer.c answers the
- * notifications, watched.c keeps the table of watched listener fds. */
+ * notifications, watched.c keeps the table of watched listener fds,
+ * report.c and tail.c run on the timer (counters, re-attestation,
+ * metrics); notify_rules.c and probe.c are the wrapper's half. */
 #ifndef HS_MONITOR_INTERNAL_H
 #define HS_MONITOR_INTERNAL_H
 
@@ -24,6 +26,7 @@
 #define HS_MONITOR_MAX_PENDING 64
 #define HS_MONITOR_BATCH 64
 #define HS_MONITOR_MSG_SECONDS 5 /* for a message to arrive whole */
+#define HS_MONITOR_TAIL_MAX (256u * 1024) /* events file read a tick */
 
 enum hs_monitor_kind {
 	HS_MK_LISTEN,
@@ -87,6 +90,11 @@ struct hs_monitor {
 	uint64_t n_notified, n_dropped; /* since start */
 	struct hs_metrics metrics;
 	uint64_t next_verify; /* the tick of the next re-attestation */
+	/* The events file as read by tail.c: its inode, how far, a buffer. */
+	uint64_t tail_ino, tail_off;
+	char *tail_buf; /* HS_MONITOR_TAIL_MAX */
+	bool fatal; /* a thread left in another namespace: stop */
+	uint64_t own_netns; /* the inode of the monitor's network namespace */
 };
 
 /* Writes an event to every sink, and counts it in the metrics; a sink that
@@ -113,7 +121,16 @@ void hs_monitor_unwatch(struct hs_monitor *m, struct hs_watched *w);
 /* report.c: what the one-second timer runs: the network counters of
  * every watched namespace (an event when one moved), the re-attestation
  * every monitor.verifyInterval seconds, and the metrics file. */
-void hs_monitor_report(struct hs_monitor *m);
+int hs_monitor_report(struct hs_monitor *m);
+
+/* tail.c: counts the wrapper's events (start, narrowing, refusal,
+ * unmonitored) added to the events file since the last tick. */
+void hs_monitor_tail_events(struct hs_monitor *m);
+
+/* Whether the (only) thread is no longer in the monitor's own network
+ * namespace, as a failed return from a container's would leave it: then
+ * the monitor must stop. */
+bool hs_monitor_stuck(const struct hs_monitor *m);
 
 /* Opens the counters of a new registration's network namespace unless
  * another registration reads them already. */

@@ -8,6 +8,18 @@
 #include "hs_verify.h"
 #include "monitor_internal.h"
 
+static uint64_t netns_ino(void)
+{
+	struct stat st;
+
+	return stat("/proc/thread-self/ns/net", &st) < 0 ? 0 : st.st_ino;
+}
+
+bool hs_monitor_stuck(const struct hs_monitor *m)
+{
+	return netns_ino() != m->own_netns;
+}
+
 void hs_monitor_watch_network(struct hs_monitor *m, struct hs_watched *w)
 {
 	struct hs_error err = {0};
@@ -26,9 +38,11 @@ void hs_monitor_watch_network(struct hs_monitor *m, struct hs_watched *w)
 	if (w->pidfd < 0)
 		return;
 	w->net = hs_nft_counters_open(w->pidfd, &err);
-	if (!w->net)
+	if (!w->net) {
 		fprintf(stderr, "hardshim monitor: %s: counters: %s\n", w->id,
 			err.msg);
+		m->fatal = hs_monitor_stuck(m);
+	}
 }
 
 static const struct hs_nft_counters *find(const struct hs_nft_counters *c,
@@ -95,25 +109,34 @@ static void network(struct hs_monitor *m, struct hs_watched *w)
 }
 
 /* Every container under the config's runc roots, as `hardshim verify
- * --all` checks them: each failure is an event. */
-static void verify(struct hs_monitor *m)
+ * --all` checks them: each failure is an event. A root that does not
+ * exist (yet: runc makes it at its first container) has nothing to
+ * check. Returns -1 when the monitor must stop (HS_VERIFY_FATAL). */
+static int verify(struct hs_monitor *m)
 {
 	size_t i, j, checked;
 
 	for (i = 0; i < m->cfg->monitor.n_runc_roots; i++) {
+		const char *root = m->cfg->monitor.runc_roots[i];
 		_cleanup_json_ json_t *events = json_array();
 		struct hs_error err = {0};
+		struct stat st;
 		json_t *ev;
+		int r;
 
-		if (!events ||
-		    hs_verify_root(m->cfg, m->cfg->monitor.runc_roots[i],
-				   events, &checked, &err) < 0) {
-			if (err.msg[0])
-				fprintf(stderr,
-					"hardshim monitor: verify: %s\n",
-					err.msg);
+		if (!events)
+			return -1;
+		if (stat(root, &st) < 0 && errno == ENOENT)
 			continue;
+		r = hs_verify_root(m->cfg, root, events, &checked, &err);
+		if (r == HS_VERIFY_FATAL) {
+			fprintf(stderr, "hardshim monitor: verify: %s\n",
+				err.msg);
+			return -1;
 		}
+		if (r < 0 && err.msg[0])
+			fprintf(stderr, "hardshim monitor: verify: %s\n",
+				err.msg);
 		json_array_foreach (events, j, ev) {
 			const char *type =
 				json_string_value(json_object_get(ev, "type"));
@@ -124,9 +147,10 @@ static void verify(struct hs_monitor *m)
 			hs_monitor_write(m, ev);
 		}
 	}
+	return 0;
 }
 
-void hs_monitor_report(struct hs_monitor *m)
+int hs_monitor_report(struct hs_monitor *m)
 {
 	struct hs_error err = {0};
 	size_t i;
@@ -136,11 +160,15 @@ void hs_monitor_report(struct hs_monitor *m)
 			network(m, m->watched[i]);
 	if (m->cfg->monitor.verify_interval > 0 && m->ticks >= m->next_verify) {
 		m->next_verify = m->ticks + m->cfg->monitor.verify_interval;
-		verify(m);
+		if (verify(m) < 0)
+			return -1;
 	}
-	if (!m->cfg->monitor.metrics[0])
-		return;
-	hs_metrics_set_monitored(&m->metrics, m->n_watched);
-	if (hs_metrics_write(&m->metrics, m->cfg->monitor.metrics, &err) < 0)
-		fprintf(stderr, "hardshim monitor: %s\n", err.msg);
+	hs_monitor_tail_events(m);
+	if (m->cfg->monitor.metrics[0]) {
+		hs_metrics_set_monitored(&m->metrics, m->n_watched);
+		if (hs_metrics_write(&m->metrics, m->cfg->monitor.metrics,
+				     &err) < 0)
+			fprintf(stderr, "hardshim monitor: %s\n", err.msg);
+	}
+	return m->fatal ? -1 : 0;
 }

@@ -1,6 +1,8 @@
 /* The table of watched listener fds. Each is in the epoll set with a
  * pointer to its record; a record is freed only after its fd has left the
- * set, so an event never points at freed memory. */
+ * set (EPOLL_CTL_DEL), and the loop handles the timer, which may free
+ * connections, after every other event of a batch (monitor.c), so that no
+ * event is handled for a freed record. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +36,9 @@ void hs_monitor_unwatch(struct hs_monitor *m, struct hs_watched *w)
 			m->watched[i] = m->watched[--m->n_watched];
 			break;
 		}
-	/* Closing the fd takes it out of the epoll set. */
+	/* Out of the epoll set first: a close leaves it only when no other
+	 * reference to the listener remains, and the record is freed now. */
+	epoll_ctl(m->epfd, EPOLL_CTL_DEL, w->fd, NULL);
 	close(w->fd);
 	if (w->net)
 		hs_nft_counters_close(w->net); /* it kept the netns alive */

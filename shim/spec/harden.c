@@ -198,6 +198,10 @@ static int monitor(json_t *seccomp, const struct hs_harden_ctx *ctx,
 		return 0;
 	if (hs_monitor_add_notify(seccomp, ctx->monitor_socket, &n, err) < 0)
 		return hs_err_context(err, "%s: linux.seccomp", file);
+	if (n == 0)
+		hs_spec_note(ctx->narrowed,
+			     "unmonitored: the profile leaves the monitor no "
+			     "escape syscall to answer");
 	*ret_state = n ? "notify" : "unmonitored";
 	return 0;
 }

@@ -47,6 +47,10 @@
  *                            cost of a call in ns, and the wall-clock time
  *                            (CLOCK_REALTIME) just before the first call;
  *                            exit 1 if any call succeeded
+ *   probe seccomp-listener   seccomp(SET_MODE_FILTER, NEW_LISTENER) of an
+ *                            allow-all filter: a listener of the
+ *                            container's own, which a monitored filter
+ *                            must refuse (same three forms as a check)
  *   probe repeat-getppid N   getppid(2), which every profile allows, N
  *                            times: the mean cost of a syscall no filter
  *                            denies, in ns ("getppid xN: X ns per call")
@@ -72,7 +76,9 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
 #include <linux/perf_event.h>
+#include <linux/filter.h>
 #include <linux/sched.h>
+#include <linux/seccomp.h>
 #include <linux/userfaultfd.h>
 #include <poll.h>
 #include <sched.h>
@@ -865,6 +871,22 @@ static int repeat_unshare(int argc, char **argv)
 	return allowed ? ALLOWED : REFUSED;
 }
 
+static int seccomp_listener(int argc, char **argv)
+{
+	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	struct sock_fprog prog = {.len = 1, .filter = &allow};
+	long r;
+
+	(void)argv;
+	if (argc != 0) {
+		say("usage: probe seccomp-listener");
+		return PROBE_ERROR;
+	}
+	r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+		    SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+	return report("seccomp-listener", r, errno);
+}
+
 static int repeat_getppid(int argc, char **argv)
 {
 	struct timespec a, b;
@@ -887,6 +909,7 @@ static int repeat_getppid(int argc, char **argv)
 static const struct net_check net_checks[] = {
 	{"repeat-unshare", repeat_unshare},
 	{"repeat-getppid", repeat_getppid},
+	{"seccomp-listener", seccomp_listener},
 	{"tcp", net_tcp},
 	{"udp", net_udp},
 	{"icmp-echo", net_icmp_echo},
