@@ -303,6 +303,10 @@ check metrics/file-written [ -s "$METRICS" ]
 check metrics/every-line-parses [ -z "$(grep -v '^#' "$METRICS" | grep -Ev '^[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? [0-9]+$')" ]
 n=$(grep -F 'hardshim_events_total{type="syscall",tenant_class="tenant-default"}' "$METRICS" | awk '{ print $2 }')
 check metrics/syscalls-counted [ "${n:-0}" -ge 5000 ]
+# The wrappers' events since the restart, read from the events file: the
+# 20 concurrent starts and the others, each a narrowing (root remapped).
+n=$(grep -F 'hardshim_events_total{type="narrowing",tenant_class="tenant-default"}' "$METRICS" | awk '{ print $2 }')
+check metrics/wrapper-starts-counted [ "${n:-0}" -ge 20 ]
 check metrics/no-temp-file-left [ "$(ls -A "$TMP/metrics")" = hardshim.prom ]
 grep -v '^#' "$METRICS" | sed 's/^/# metrics: /'
 check monitor/said-nothing-but-listening [ -z "$(grep -v 'listening at' "$TMP/monitor.err")" ]
