@@ -56,6 +56,18 @@
 #define HS_SPEC_MAX_HOOKS 64             /* per stage, before injection */
 #define HS_ID_MAX 1024                   /* container id on the command line */
 #define HS_VERIFY_MAX_CONTAINERS 4096    /* under one runc root, for verify --all */
+#define HS_POD_NAME_MAX 253              /* a pod's namespace or name (DNS-1123) */
+
+/* The monitor (shim/monitor/): registrations kept at once, bytes of one
+ * runtime message and the seconds it may take to arrive whole,
+ * connections waiting for their message, notifications answered on one
+ * listener before the others get their turn, the events file read a tick. */
+#define HS_MONITOR_MAX_WATCHED 4096
+#define HS_MONITOR_MSG_MAX (64u * 1024)
+#define HS_MONITOR_MSG_SECONDS 5
+#define HS_MONITOR_MAX_PENDING 64
+#define HS_MONITOR_BATCH 64
+#define HS_MONITOR_TAIL_MAX (256u * 1024)
 
 /* Seccomp plan cache entries (one per policy, bounding set and binary). */
 #define HS_CACHE_MAX_ENTRIES 512

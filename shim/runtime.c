@@ -44,7 +44,7 @@ struct wrapper {
 	char digest[HS_DIGEST_HEX_LEN + 1]; /* recorded in the hardened spec */
 	/* The pod's, from the spec's annotations, for the decision log: a
 	 * copy, since the spec is freed before a refusal is logged. */
-	char pod_namespace[256], pod_name[256];
+	char pod_namespace[HS_POD_NAME_MAX + 1], pod_name[HS_POD_NAME_MAX + 1];
 	struct hs_cache cache;
 };
 

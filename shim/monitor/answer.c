@@ -57,7 +57,6 @@ static void kill_container(struct hs_watched *w, int fd, uint64_t id, int pid)
 		pidfd_kill(caller);
 	if (w->pidfd >= 0)
 		pidfd_kill(w->pidfd);
-	w->killed = true;
 }
 
 static json_t *syscall_fields(const struct hs_notification *n, const char *name,
@@ -102,7 +101,6 @@ static void answer_one(struct hs_monitor *m, struct hs_watched *w,
 		kill_container(w, w->fd, n->id, n->pid);
 	/* After a kill this fails (the caller is dying): nothing to do. */
 	hs_seccomp_notify_deny(w->fd, &m->bufs, n->id, EPERM);
-	m->n_notified++;
 	ev.comm = comm[0] ? comm : NULL;
 	extra = syscall_fields(n, name, kill ? "kill" : "deny");
 	ev.extra = extra;

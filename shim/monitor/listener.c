@@ -156,16 +156,25 @@ static void copy(char *dst, size_t size, const char *src)
 
 /* What the container's policy says to do on a violation: its file on
  * disk, named by the annotation hardshim wrote. A policy that cannot be
- * read leaves the default, deny. */
+ * read leaves deny, and says so: the container is still refused every
+ * escape syscall, but a "kill" may be lost. */
 static void load_violation(struct hs_monitor *m, struct hs_watched *w)
 {
 	struct hs_policy p;
-	struct hs_error ignored = {0};
+	struct hs_error err = {0};
+	char reason[HS_ERR_MSG_MAX + HS_ID_MAX + 64];
 
 	w->on_violation = HS_VIOLATION_DENY;
-	if (!w->policy[0] ||
-	    hs_policy_load(m->cfg, w->policy, &p, &ignored) < 0)
+	if (!w->policy[0])
 		return;
+	if (hs_policy_load(m->cfg, w->policy, &p, &err) < 0) {
+		snprintf(reason, sizeof(reason),
+			 "container %s: its policy cannot be read, onViolation "
+			 "is \"deny\": %s",
+			 w->id, err.msg);
+		hs_monitor_drop(m, reason);
+		return;
+	}
 	w->on_violation = p.on_violation;
 	hs_policy_free(&p);
 }

@@ -36,11 +36,11 @@ void hs_monitor_write(struct hs_monitor *m, const json_t *line)
 {
 	struct hs_error err = {0};
 
-	if (m->to_stdout && hs_event_write_fd(STDOUT_FILENO, line, &err) < 0)
-		m->n_dropped++;
+	/* A sink that fails loses this line only; the monitor runs on. */
+	if (m->to_stdout)
+		hs_event_write_fd(STDOUT_FILENO, line, &err);
 	if (m->events &&
 	    hs_event_append(m->events, json_incref((json_t *)line), &err) < 0) {
-		m->n_dropped++;
 		fprintf(stderr, "hardshim monitor: %s\n", err.msg);
 	}
 }
@@ -51,10 +51,8 @@ void hs_monitor_emit(struct hs_monitor *m, const struct hs_event *ev)
 	json_t *line = hs_event_json(ev);
 
 	hs_metrics_count_event(&m->metrics, ev->type, ev->policy, &ignored);
-	if (!line) {
-		m->n_dropped++;
+	if (!line)
 		return;
-	}
 	hs_monitor_write(m, line);
 	json_decref(line);
 }
@@ -63,7 +61,6 @@ void hs_monitor_drop(struct hs_monitor *m, const char *reason)
 {
 	struct hs_event ev = {.type = HS_EVENT_DROP, .reason = reason};
 
-	m->n_dropped++;
 	hs_monitor_emit(m, &ev);
 }
 

@@ -18,16 +18,6 @@
 #include "hs_policy.h"
 #include "hs_seccomp.h"
 
-/* Bounds: registrations kept at once, bytes of one runtime message,
- * connections waiting for their message, notifications answered on one fd
- * before the others get their turn. */
-#define HS_MONITOR_MAX_WATCHED 4096
-#define HS_MONITOR_MSG_MAX (64u * 1024)
-#define HS_MONITOR_MAX_PENDING 64
-#define HS_MONITOR_BATCH 64
-#define HS_MONITOR_MSG_SECONDS 5 /* for a message to arrive whole */
-#define HS_MONITOR_TAIL_MAX (256u * 1024) /* events file read a tick */
-
 enum hs_monitor_kind {
 	HS_MK_LISTEN,
 	HS_MK_SIGNAL,
@@ -61,11 +51,10 @@ struct hs_watched {
 	int pidfd; /* the container's init, at registration */
 	int pid;
 	char id[HS_ID_MAX + 1];
-	char pod_namespace[254], pod_name[254]; /* Kubernetes' limits */
+	char pod_namespace[HS_POD_NAME_MAX + 1], pod_name[HS_POD_NAME_MAX + 1];
 	char policy[HS_POLICY_NAME_MAX + 1];
 	char digest[HS_DIGEST_HEX_LEN + 1];
 	enum hs_on_violation on_violation;
-	bool killed;
 	/* The refusal counters of its network namespace's table: read by
 	 * the first registration of each namespace only (a pod's containers
 	 * share one), NULL for the others. */
@@ -87,7 +76,6 @@ struct hs_monitor {
 	struct hs_monitor_conn *pending[HS_MONITOR_MAX_PENDING];
 	size_t n_pending;
 	uint64_t ticks; /* seconds since start, by the timer */
-	uint64_t n_notified, n_dropped; /* since start */
 	struct hs_metrics metrics;
 	uint64_t next_verify; /* the tick of the next re-attestation */
 	/* The events file as read by tail.c: its inode, how far, a buffer. */
@@ -98,12 +86,13 @@ struct hs_monitor {
 };
 
 /* Writes an event to every sink, and counts it in the metrics; a sink that
- * fails counts one drop. hs_monitor_write writes a line already made. */
+ * fails loses that line (said on stderr for the file). hs_monitor_write
+ * writes a line already made. */
 void hs_monitor_emit(struct hs_monitor *m, const struct hs_event *ev);
 void hs_monitor_write(struct hs_monitor *m, const json_t *line);
 
-/* Records a message or notification that could not be used: a "drop"
- * event with the reason, and the count. */
+/* Records a message or listener that could not be used: a "drop" event
+ * with the reason (counted in the metrics as any event). */
 void hs_monitor_drop(struct hs_monitor *m, const char *reason);
 
 /* listener.c: accept a connection; read from one (registers it when

@@ -134,3 +134,19 @@ check_hardened() {
 	bnd=$(status_field CapBnd "$2")
 	check "$1/cap-bnd-within-ceiling" [ $((0x${bnd:-ffff} & ~0x43b)) -eq 0 ]
 }
+
+# use_probes: exports HS_PROBE_DIR, where tests/probe's static programs
+# are (hack/build-probes.sh): the one given, when it has them, else built
+# under $TMP. A build that fails fails the test, which stops.
+use_probes() {
+	if [ -n "${HS_PROBE_DIR:-}" ] && [ -x "$HS_PROBE_DIR/probe" ] && [ -x "$HS_PROBE_DIR/glibc_workload" ]; then
+		export HS_PROBE_DIR
+		return 0
+	fi
+	HS_PROBE_DIR=$TMP/probes
+	if ! "$HS_ROOT/hack/build-probes.sh" "$HS_PROBE_DIR" >"$TMP/build.log" 2>&1; then
+		fail build-probes "$(tr '\n' ' ' <"$TMP/build.log")"
+		exit 1
+	fi
+	export HS_PROBE_DIR
+}

@@ -33,16 +33,7 @@ source "$(dirname "$0")/lib.sh"
 require_root_runc
 if [ "$(uname -m)" != x86_64 ]; then skip all "the probe is x86_64 only"; exit 0; fi
 
-if [ -n "${HS_PROBE_DIR:-}" ] && [ -x "$HS_PROBE_DIR/probe" ]; then
-	:
-else
-	HS_PROBE_DIR=$TMP/probes
-	if ! "$HS_ROOT/hack/build-probes.sh" "$HS_PROBE_DIR" >"$TMP/build.log" 2>&1; then
-		fail build-probes "$(tr '\n' ' ' <"$TMP/build.log")"
-		exit 1
-	fi
-fi
-export HS_PROBE_DIR
+use_probes
 
 make_test_config
 SOCK=$TMP/monitor.sock

@@ -25,15 +25,8 @@ if ! jq -e '.network | strings' "$TMP/etc/tenant-default.json" >/dev/null; then
 	exit 1
 fi
 
-if [ -n "${HS_PROBE_DIR:-}" ] && [ -x "$HS_PROBE_DIR/probe" ]; then
-	PROBE=$HS_PROBE_DIR/probe
-else
-	if ! "$HS_ROOT/hack/build-probes.sh" "$TMP/probes" >"$TMP/build.log" 2>&1; then
-		fail build-probes "$(tr '\n' ' ' <"$TMP/build.log")"
-		exit 1
-	fi
-	PROBE=$TMP/probes/probe
-fi
+use_probes
+PROBE=$HS_PROBE_DIR/probe
 
 N=20
 NS=hsshared$$

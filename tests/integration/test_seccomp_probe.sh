@@ -68,16 +68,7 @@ jq_check hot-unconditional '[ "read","write","futex","mmap","munmap","epoll_wait
 
 # --- probes and bundles --------------------------------------------------
 
-if [ -n "${HS_PROBE_DIR:-}" ] && [ -x "$HS_PROBE_DIR/probe" ] && [ -x "$HS_PROBE_DIR/glibc_workload" ]; then
-	:
-else
-	HS_PROBE_DIR=$TMP/probes
-	if ! "$HS_ROOT/hack/build-probes.sh" "$HS_PROBE_DIR" >"$TMP/build.log" 2>&1; then
-		fail build-probes "$(tr '\n' ' ' <"$TMP/build.log")"
-		exit 1
-	fi
-fi
-export HS_PROBE_DIR
+use_probes
 mapfile -t CHECKS < <("$HS_PROBE_DIR/probe" list)
 if [ "${#CHECKS[@]}" -lt 20 ]; then fail probe-list "only ${#CHECKS[@]} checks"; exit 1; fi
 
