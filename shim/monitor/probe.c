@@ -17,7 +17,10 @@ int hs_monitor_probe(const char *socket_path, struct hs_error *err)
 			socket_path) < 0)
 		return hs_err(err, ENAMETOOLONG, "monitor socket %s: too long",
 			      socket_path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* Non-blocking: a monitor that is alive but not accepting (its
+	 * backlog full) must not hang every start; it counts as not
+	 * answering. */
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return hs_err(err, errno, "socket: %s", strerror(errno));
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)

@@ -27,6 +27,23 @@ int hs_monitor_watch(struct hs_monitor *m, struct hs_watched *w,
 	return 0;
 }
 
+/* The network counters pass to another registration of the same
+ * namespace (a pod's other container, an exec), so that they are read for
+ * as long as one is watched. */
+static bool hand_over(struct hs_monitor *m, struct hs_watched *w)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_watched; i++)
+		if (m->watched[i]->netns_ino == w->netns_ino &&
+		    !m->watched[i]->net) {
+			m->watched[i]->net = w->net;
+			m->watched[i]->last = w->last;
+			return true;
+		}
+	return false;
+}
+
 void hs_monitor_unwatch(struct hs_monitor *m, struct hs_watched *w)
 {
 	size_t i;
@@ -40,7 +57,7 @@ void hs_monitor_unwatch(struct hs_monitor *m, struct hs_watched *w)
 	 * reference to the listener remains, and the record is freed now. */
 	epoll_ctl(m->epfd, EPOLL_CTL_DEL, w->fd, NULL);
 	close(w->fd);
-	if (w->net)
+	if (w->net && !hand_over(m, w))
 		hs_nft_counters_close(w->net); /* it kept the netns alive */
 	if (w->pidfd >= 0)
 		close(w->pidfd);
