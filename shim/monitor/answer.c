@@ -46,17 +46,21 @@ static void read_comm(int pid, char *buf, size_t size)
 
 /* The container first: its init by the pidfd taken at registration (no pid
  * reuse can redirect it), which takes its whole pid namespace with it; and
- * the caller itself, by a pidfd checked against the notification, in case
- * it shares a pod's pid namespace rather than having the container's own. */
+ * only then the caller itself, by a pidfd checked against the
+ * notification, in case it shares a pod's pid namespace rather than having
+ * the container's own. In that order: a caller killed first lets its
+ * parent, the init, run on until its own signal comes, and the monitor may
+ * lose the CPU in between. */
 static void kill_container(struct hs_watched *w, int fd, uint64_t id, int pid)
 {
 	struct hs_error ignored = {0};
-	_cleanup_close_ int caller = hs_proc_pidfd_open(pid, &ignored);
+	_cleanup_close_ int caller = -1;
 
-	if (caller >= 0 && hs_seccomp_notify_id_valid(fd, id))
-		pidfd_kill(caller);
 	if (w->pidfd >= 0)
 		pidfd_kill(w->pidfd);
+	caller = hs_proc_pidfd_open(pid, &ignored);
+	if (caller >= 0 && hs_seccomp_notify_id_valid(fd, id))
+		pidfd_kill(caller);
 }
 
 static json_t *syscall_fields(const struct hs_notification *n, const char *name,

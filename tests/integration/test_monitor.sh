@@ -228,7 +228,13 @@ for i in $(seq 1 20); do
 done
 wait "${pids[@]}"
 ok=0
-for i in $(seq 1 20); do grep -q "mount: refused (errno=1 EPERM)" "$TMP/many-$i.out" && ok=$((ok + 1)); done
+for i in $(seq 1 20); do
+	if grep -q "mount: refused (errno=1 EPERM)" "$TMP/many-$i.out"; then
+		ok=$((ok + 1))
+	else
+		echo "# many-$i: $(tr '\n' ' ' <"$TMP/many-$i.out") | $(tr '\n' ' ' <"$TMP/many-$i.err")"
+	fi
+done
 check many/all-refused [ "$ok" = 20 ]
 all_there() {
 	local i
