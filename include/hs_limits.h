@@ -63,7 +63,10 @@
  * connections waiting for their message, notifications answered on one
  * listener before the others get their turn, the events file read a tick. */
 #define HS_MONITOR_MAX_WATCHED 4096
-#define HS_MONITOR_MSG_MAX (64u * 1024)
+/* A message is the container's state (which the hooks take up to
+ * HS_STATE_MAX_BYTES: a container whose state is longer never starts) and
+ * runc's few fields around it. */
+#define HS_MONITOR_MSG_MAX (HS_STATE_MAX_BYTES + 4096u)
 #define HS_MONITOR_MSG_SECONDS 5
 #define HS_MONITOR_MAX_PENDING 64
 #define HS_MONITOR_BATCH 64

@@ -17,6 +17,9 @@
 #                 containers started after it;
 #   many/*        20 concurrent starts, each with attempts: the events file
 #                 stays valid JSON lines, one syscall event per attempt;
+#   big/*         a state just under the hooks' 64 KiB (a long annotation):
+#                 runc's longer message is read whole, the container is
+#                 monitored;
 #   net/*         a connection to the metadata address from a container is
 #                 refused by its table, and the monitor reports it as a
 #                 network event of the container's tenant;
@@ -128,6 +131,32 @@ check deny/digest-recorded [ "$(jq -r .digest <<<"$ev" | sort -u)" = "$(jq -r '.
 check deny/comm-and-pid [ "$(jq -r 'select(.pid > 0) | .comm' <<<"$ev" | sort -u)" = probe ]
 check deny/response-deny [ "$(jq -r '"\(.response) \(.errno)"' <<<"$ev" | sort -u)" = "deny 1" ]
 check deny/unshare-args [ "$(jq -r 'select(.syscall == "unshare") | .args[0]' <<<"$ev")" = 0x10000000 ]
+
+# --- a registration as long as a state may be -------------------------------------
+# runc's message carries the container's annotations, which some engines
+# take from the tenant: annotations that bring the state just under the
+# hooks' limit (64 KiB: a longer one never starts) must not keep a
+# container unmonitored, although runc's message is longer still.
+b=$(bundle big team-a probe mount)
+cp "$b/config.json" "$TMP/big.json"
+# The longest annotation the hooks still take, within 40 bytes.
+len=$((65536 - 100))
+for ((k = 0; k < 40; k++)); do
+	/usr/bin/python3 - "$TMP/big.json" "$b/config.json" "$len" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["annotations"]["example.com/big"] = "a" * int(sys.argv[3])
+json.dump(c, open(sys.argv[2], "w"))
+PY
+	run_fg big-a "$b" && break
+	grep -q 'larger than the limit' "$TMP/big-a.err" || break
+	runc --root "$ROOT" delete --force big-a >/dev/null 2>&1
+	len=$((len - 40))
+done
+echo "# big: an annotation of $len bytes"
+check big/refused grep -q '^mount: refused (errno=1 EPERM)' "$TMP/big-a.out"
+check big/event-within-a-second wait_events 1 syscall big-a
+check big/no-drop [ -z "$(jq -c 'select(.type == "drop")' "$EVENTS")" ]
 
 # --- network: the metadata address ---------------------------------------------
 bn=$(bundle meta team-n sh -c 'until [ -e /go ]; do sleep 0.1; done; probe tcp 169.254.169.254 80; sleep 600')
