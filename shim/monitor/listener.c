@@ -4,8 +4,9 @@
  * process state (and keeps its end open while it runs, see complete()):
  *   {"ociVersion": ..., "fds": ["seccompFd"], "pid": N, "metadata": "",
  *    "state": {"id": ..., "pid": ..., "bundle": ..., "annotations": ...}}
- * Trust: only root may connect (the socket is 0600 in a 0700 directory,
- * and the peer's uid is checked); still, every field is checked, and a
+ * Trust: only root may connect (the socket is 0600, its directory made
+ * 0700 when missing, and the peer's uid is checked); still, every field
+ * is checked, and a
  * message that cannot be used is a counted "drop", never a crash. A
  * connection closed without a byte is the wrapper's probe. */
 #include <errno.h>

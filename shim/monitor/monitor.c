@@ -4,7 +4,7 @@
  *   1. parse argv and the config; no side effects;
  *   2. the socket: refuse to start when another monitor answers on it,
  *      else replace a stale one (only a socket is ever removed), bind it
- *      0600 in a 0700 directory;
+ *      0600 (its directory made 0700 when missing);
  *   3. one epoll loop, single-threaded: registrations from runc, the
  *      notifications of every watched listener, signals (TERM and INT
  *      stop), and a one-second timer for the reports (report.c). Single-
@@ -12,7 +12,8 @@
  *      calling thread.
  * When the monitor stops, for whatever reason, every listener fd closes
  * with it and the kernel answers the notified syscalls with ENOSYS: still
- * refused, no longer reported. */
+ * refused, no longer reported (and no container can put a listener of its
+ * own in the monitor's place: shim/monitor/notify_rules.c). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
