@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Docker and containerd (ctr) on this machine, for tests and benchmarks
-# (sourced, not run): test_docker.sh, test_ctr.sh, bench-engines.sh.
+# (sourced, not run): test_docker.sh, test_ctr.sh, bench-engines.sh, and
+# test_podman.sh for the metadata check (eng_far_link, eng_metadata_checks).
 #
 # Each engine runs on its default paths (/var/lib/docker, /run/docker,
 # /etc/docker, /var/lib/containerd, /run/containerd: the paths hardshim's
@@ -166,4 +167,60 @@ eng_oci_image() {
 		tar -C "$l" -cf "$TMP/$name.tar" . &&
 		eng_ctr image import --base-name "localhost/$name" "$TMP/$name.tar" >/dev/null &&
 		rm -rf "$l" "$u" "$TMP/$name.tar"
+}
+
+# eng_far_link TARGET NETNS-FILE FAR [BUSYBOX]: gives a container's network
+# namespace (TARGET as `ip link add ... netns` takes it: a pid or a name;
+# NETNS-FILE its file, /proc/PID/ns/net or /run/netns/NAME) a veth into a
+# new namespace FAR of the test's own, which answers HTTP as a pod of the
+# cluster (10.10.9.2) and as the metadata address (169.254.169.254); the
+# container's side is 10.10.9.1 and 169.254.169.1, and its lo comes up too
+# (the table's TCP reset reaches the container's socket through lo). Returns
+# once FAR answers in its own namespace, where no table is: a refusal seen
+# from the container is then its table's. FAR and its server are removed at
+# exit (at_exit); ENG_FAR_HTTPD is the server's pid. Needs lib.sh.
+eng_far_link() {
+	local target=$1 nsfile=$2 far=$3 bb=${4:-busybox} i
+	at_exit "ip netns del $far"
+	ip netns add "$far" &&
+		ip link add eth0 netns "$target" type veth peer name eth0 netns "$far" &&
+		nsenter --net="$nsfile" sh -c 'ip addr add 10.10.9.1/24 dev eth0 &&
+			ip addr add 169.254.169.1/24 dev eth0 && ip link set eth0 up &&
+			ip link set lo up' &&
+		ip -n "$far" addr add 10.10.9.2/24 dev eth0 &&
+		ip -n "$far" addr add 169.254.169.254/24 dev eth0 &&
+		ip -n "$far" link set eth0 up && ip -n "$far" link set lo up || return 1
+	mkdir -p "$TMP/www" && echo far >"$TMP/www/index.html"
+	ip netns exec "$far" "$bb" httpd -f -p 80 -h "$TMP/www" </dev/null >/dev/null 2>&1 &
+	ENG_FAR_HTTPD=$!
+	at_exit "kill $ENG_FAR_HTTPD"
+	for ((i = 0; i < 25; i++)); do
+		[ "$(ip netns exec "$far" timeout 2 "$bb" wget -q -O - http://169.254.169.254/ 2>/dev/null)" = far ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# ENG_HTTP_GET: `sh -c "$ENG_HTTP_GET" ADDR` inside a container: an HTTP
+# GET of ADDR (busybox wget, at most 3 s), printed as "rc=N ms=M out=...".
+# shellcheck disable=SC2016,SC2034 # the container's sh expands it; for the tests
+ENG_HTTP_GET='a=$(cut -d" " -f1 /proc/uptime)
+	out=$(timeout 3 wget -q -O - "http://$0/" 2>&1); rc=$?
+	b=$(cut -d" " -f1 /proc/uptime)
+	echo "rc=$rc ms=$(( (${b%.*}${b#*.} - ${a%.*}${a#*.}) * 10 )) out=$out"'
+
+# eng_metadata_checks GET...: with the link of eng_far_link, `GET... ADDR`
+# (an engine's exec of ENG_HTTP_GET) reaches the pod of the cluster, and
+# the metadata address is refused at once: the container's table at work.
+eng_metadata_checks() {
+	local r ms
+	r=$("$@" 10.10.9.2)
+	echo "# pod of the cluster: $r"
+	check metadata/cluster-pod-reached like "$r" "rc=0 *out=far"
+	r=$("$@" 169.254.169.254)
+	echo "# metadata: $r"
+	ms=${r#*ms=}
+	ms=${ms%% *}
+	check metadata/refused-at-once like "$r" "rc=1*Connection refused*"
+	check metadata/within-a-second [ "${ms:-9999}" -lt 1000 ]
 }

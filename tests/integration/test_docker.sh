@@ -104,48 +104,11 @@ check netns/table-in-container-netns [ "$(nsenter -t "${pid:-0}" -n nft list tab
 check netns/not-in-the-node-netns [ -z "$(nft list tables 2>/dev/null | grep hardshim)" ]
 check netns/metadata-in-deny-set grep -q '169\.254\.169\.254' <(nsenter -t "${pid:-0}" -n nft list table inet hardshim 2>/dev/null)
 
-# The container's link (see the top): its side 10.10.9.1 and 169.254.169.1,
-# the far side answers as 10.10.9.2 and 169.254.169.254.
-link_up() {
-	ip netns add hsd-far &&
-		ip link add eth0 netns "$pid" type veth peer name eth0 netns hsd-far &&
-		nsenter -t "$pid" -n sh -c 'ip addr add 10.10.9.1/24 dev eth0 &&
-			ip addr add 169.254.169.1/24 dev eth0 && ip link set eth0 up' &&
-		ip -n hsd-far addr add 10.10.9.2/24 dev eth0 &&
-		ip -n hsd-far addr add 169.254.169.254/24 dev eth0 &&
-		ip -n hsd-far link set eth0 up && ip -n hsd-far link set lo up || return 1
-	mkdir -p "$TMP/www" && echo far >"$TMP/www/index.html"
-	ip netns exec hsd-far busybox httpd -f -p 80 -h "$TMP/www" </dev/null >/dev/null 2>&1 &
-	at_exit "kill $!"
-}
-at_exit "ip netns del hsd-far"
-# probe ADDR: an HTTP GET from inside web (docker exec): "rc=N ms=M out=...".
-probe() {
-	"${D[@]}" exec web sh -c 'a=$(cut -d" " -f1 /proc/uptime)
-		out=$(timeout 3 wget -q -O - "http://$0/" 2>&1); rc=$?
-		b=$(cut -d" " -f1 /proc/uptime)
-		echo "rc=$rc ms=$(( (${b%.*}${b#*.} - ${a%.*}${a#*.}) * 10 )) out=$out"' "$1" 2>&1
-}
-# The far side answers the node (no table there): so a refusal below is the
-# container's table.
-far_answers() {
-	local i
-	for ((i = 0; i < 25; i++)); do
-		[ "$(ip netns exec hsd-far timeout 2 busybox wget -q -O - http://169.254.169.254/ 2>/dev/null)" = far ] && return 0
-		sleep 0.2
-	done
-	return 1
-}
-if link_up && far_answers; then
-	r=$(probe 10.10.9.2)
-	echo "# pod of the cluster: $r"
-	check metadata/cluster-pod-reached like "$r" "rc=0 *out=far"
-	r=$(probe 169.254.169.254)
-	echo "# metadata: $r"
-	ms=${r#*ms=}
-	ms=${ms%% *}
-	check metadata/refused-at-once like "$r" "rc=1*Connection refused*"
-	check metadata/within-a-second [ "${ms:-9999}" -lt 1000 ]
+# The container's link (see the top; hack/engines.sh eng_far_link).
+# get ADDR: an HTTP GET from inside web (docker exec).
+get() { "${D[@]}" exec web sh -c "$ENG_HTTP_GET" "$1" 2>&1; }
+if eng_far_link "$pid" "/proc/$pid/ns/net" hsd-far; then
+	eng_metadata_checks get
 else
 	fail metadata/link "could not give the container a link"
 fi

@@ -14,6 +14,7 @@
 # bridge, its firewall rules and ip_forward with it. Every podman command is
 # bounded by `timeout`.
 source "$(dirname "$0")/lib.sh"
+source "$HS_ROOT/hack/engines.sh" # eng_far_link, eng_metadata_checks
 require_root_runc
 for tool in podman conmon unshare ip nft jq tar timeout; do
 	if ! command -v $tool >/dev/null; then skip all "$tool not installed"; exit 0; fi
@@ -135,64 +136,21 @@ fi
 check ns/table-in-container-netns ip netns exec "$ns" nft list table inet hardshim
 check ns/metadata-in-deny-set grep -q '169\.254\.169\.254' <(ip netns exec "$ns" nft list table inet hardshim 2>/dev/null)
 # Metadata is refused at once from inside (as test_docker.sh): the test
-# gives the container's namespace a link, its side 10.10.9.1 and
-# 169.254.169.1, into a namespace of its own that answers HTTP as
-# 169.254.169.254 and as a pod of the cluster, 10.10.9.2. The table must
-# refuse the first at once and let the second through. lo comes up too, as
-# Docker and CNI bring it up: the table's TCP reset reaches the container's
-# socket through lo, and `ip netns add` leaves lo down (the probe then waits
-# for its timeout instead of being refused).
+# gives the container's namespace a link into a namespace of its own that
+# answers HTTP as 169.254.169.254 and as a pod of the cluster, 10.10.9.2
+# (hack/engines.sh eng_far_link; it brings lo up too, which `ip netns add`
+# leaves down). The table must refuse the first at once and let the second
+# through.
 far=hs-podman-far-$$
-BB=$TMP/image/rootfs/bin/busybox
-at_exit "ip netns del $far"
-link_up() {
-	ip netns add "$far" &&
-		ip link add eth0 netns "$ns" type veth peer name eth0 netns "$far" &&
-		ip -n "$ns" addr add 10.10.9.1/24 dev eth0 &&
-		ip -n "$ns" addr add 169.254.169.1/24 dev eth0 && ip -n "$ns" link set eth0 up &&
-		ip -n "$ns" link set lo up &&
-		ip -n "$far" addr add 10.10.9.2/24 dev eth0 &&
-		ip -n "$far" addr add 169.254.169.254/24 dev eth0 &&
-		ip -n "$far" link set eth0 up && ip -n "$far" link set lo up || return 1
-	mkdir -p "$TMP/www" && echo far >"$TMP/www/index.html"
-	ip netns exec "$far" "$BB" httpd -f -p 80 -h "$TMP/www" </dev/null >/dev/null 2>&1 &
-	FAR_HTTPD=$!
-	at_exit "kill $FAR_HTTPD"
-}
-# The far side answers its own namespace (no table there): so a refusal
-# below is the container's table.
-far_answers() {
-	local i
-	for ((i = 0; i < 25; i++)); do
-		[ "$(ip netns exec "$far" timeout 2 "$BB" wget -q -O - http://169.254.169.254/ 2>/dev/null)" = far ] && return 0
-		sleep 0.2
-	done
-	return 1
-}
-# probe ADDR: an HTTP GET from inside the container (podman exec), as
-# "rc=N ms=M out=...".
-probe() {
-	# shellcheck disable=SC2016 # expanded by the container's sh
-	pm exec "$c" sh -c 'a=$(cut -d" " -f1 /proc/uptime)
-		out=$(timeout 3 wget -q -O - "http://$0/" 2>&1); rc=$?
-		b=$(cut -d" " -f1 /proc/uptime)
-		echo "rc=$rc ms=$(( (${b%.*}${b#*.} - ${a%.*}${a#*.}) * 10 )) out=$out"' "$1" 2>&1
-}
-if link_up && far_answers; then
-	r=$(probe 10.10.9.2)
-	echo "# pod of the cluster: $r"
-	check metadata/cluster-pod-reached like "$r" "rc=0 *out=far"
-	r=$(probe 169.254.169.254)
-	echo "# metadata: $r"
-	ms=${r#*ms=}
-	ms=${ms%% *}
-	check metadata/refused-at-once like "$r" "rc=1*Connection refused*"
-	check metadata/within-a-second [ "${ms:-9999}" -lt 1000 ]
+# get ADDR: an HTTP GET from inside the container (podman exec).
+get() { pm exec "$c" sh -c "$ENG_HTTP_GET" "$1" 2>&1; }
+if eng_far_link "$ns" "/run/netns/$ns" "$far" "$TMP/image/rootfs/bin/busybox"; then
+	eng_metadata_checks get
 else
 	fail metadata/link "could not give the container a link"
 fi
-kill "${FAR_HTTPD:-}" 2>/dev/null
-wait "${FAR_HTTPD:-}" 2>/dev/null
+kill "${ENG_FAR_HTTPD:-}" 2>/dev/null
+wait "${ENG_FAR_HTTPD:-}" 2>/dev/null
 ip netns del "$far" 2>/dev/null
 check ns/inspect-names-runtime [ "$(pm inspect --format '{{.OCIRuntime}}' "$c" 2>/dev/null)" = hardshim ]
 out=$(pm exec "$c" cat /proc/self/status 2>&1)
